@@ -1,0 +1,4 @@
+export * from './paths';
+export * from './json-file';
+export * from './project';
+export type { FileKind } from './schemas';

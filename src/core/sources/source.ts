@@ -1,0 +1,167 @@
+/**
+ * One interface over every source kind. A source lists its objects and, for
+ * each, either describes a native read the warehouse can do itself
+ * (pushdown: file(), s3(), postgresql(), url()) or opens a stream of string
+ * records for the streamed path.
+ */
+
+export type SourceKind = 'files' | 'postgres' | 's3' | 'http';
+
+export interface FilesSourceConfig {
+  kind: 'files';
+  name: string;
+  /** A file or folder; relative paths resolve against the workspace root. */
+  path: string;
+  /** Glob relative to `path` when it is a folder (default: every supported file). */
+  glob?: string;
+  /** CSV/TSV options; sniffed when absent. */
+  delimiter?: string;
+  header?: boolean;
+  encoding?: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1' | 'windows-1252';
+  /** Excel sheets to load (default: all). */
+  sheets?: string[];
+}
+
+export interface PostgresSourceConfig {
+  kind: 'postgres';
+  name: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  sslMode?: 'disable' | 'prefer' | 'require' | 'verify-full';
+  /** Schemas whose tables and views are objects (default: public). */
+  schemas?: string[];
+  /** Extra objects defined by a query: object name -> SELECT. */
+  queries?: Record<string, string>;
+  /** Incremental loads: object name -> cursor column. */
+  cursors?: Record<string, string>;
+}
+
+export interface S3SourceConfig {
+  kind: 's3';
+  name: string;
+  bucket: string;
+  prefix?: string;
+  glob?: string;
+  region?: string;
+  /** S3-compatible stores: endpoint URL and path-style addressing. */
+  endpoint?: string;
+  pathStyle?: boolean;
+  accessKeyId?: string;
+}
+
+export type HttpPagination =
+  | { kind: 'none' }
+  | { kind: 'page'; param: string; sizeParam?: string; size?: number; start?: number }
+  | { kind: 'offset'; param: string; limitParam: string; limit: number }
+  | { kind: 'cursor'; param: string; cursorPath: string }
+  | { kind: 'link' };
+
+export interface HttpEndpoint {
+  /** Object name in bronze. */
+  name: string;
+  /** Path appended to baseUrl, with its fixed query string. */
+  path: string;
+  /** Dotted path to the records array in each response (empty: the response is the array). */
+  recordsPath?: string;
+  pagination?: HttpPagination;
+}
+
+export interface HttpSourceConfig {
+  kind: 'http';
+  name: string;
+  baseUrl: string;
+  endpoints: HttpEndpoint[];
+  /** Header that carries the token from secret storage, e.g. "Authorization" (value "Bearer <token>"). */
+  authHeader?: string;
+  authScheme?: string;
+  /** Requests per second at most. */
+  rateLimit?: number;
+}
+
+export type SourceConfig = FilesSourceConfig | PostgresSourceConfig | S3SourceConfig | HttpSourceConfig;
+
+/** Secrets never live in files: the editor reads VS Code SecretStorage, the CLI environment variables. */
+export interface SecretStore {
+  get(source: string, field: SecretField): Promise<string | undefined>;
+  set(source: string, field: SecretField, value: string): Promise<void>;
+  delete(source: string, field: SecretField): Promise<void>;
+}
+
+export type SecretField = 'password' | 'secretAccessKey' | 'token';
+
+/** The environment variable the CLI reads for a source secret, e.g. KIMBALL_SHOP_DB_PASSWORD. */
+export function secretEnvName(source: string, field: SecretField): string {
+  const f = { password: 'PASSWORD', secretAccessKey: 'SECRET_ACCESS_KEY', token: 'TOKEN' }[field];
+  return `KIMBALL_${source.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_${f}`;
+}
+
+export class EnvSecretStore implements SecretStore {
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  async get(source: string, field: SecretField): Promise<string | undefined> {
+    return this.env[secretEnvName(source, field)];
+  }
+  async set(source: string, field: SecretField): Promise<void> {
+    throw new Error(`The CLI does not store secrets: set ${secretEnvName(source, field)} in the environment.`);
+  }
+  async delete(): Promise<void> {
+    // Nothing stored by the CLI.
+  }
+}
+
+export interface SourceObject {
+  /** Name unique within the source; becomes part of the bronze table name. */
+  name: string;
+  /** Where it lives (file path, s3 key, schema.table, URL), for display. */
+  location: string;
+  size?: number;
+  /** Changes whenever the content changes (ETag, mtime+size, max cursor). */
+  version?: string;
+  /** Estimated rows where known. */
+  rows?: number;
+  format?: string;
+}
+
+export interface TestResult {
+  ok: boolean;
+  message: string;
+}
+
+/** A native read: a table-function expression the warehouse evaluates itself. */
+export interface NativeRead {
+  kind: 'native';
+  /** SQL of a table function call, built with quoted identifiers and parameters only. */
+  from: string;
+  params: Record<string, string | number>;
+  /** Column names as the table function yields them, in order. */
+  columns: string[];
+}
+
+/** A streamed read: string records produced in Node. */
+export interface StreamRead {
+  kind: 'stream';
+  columns: string[];
+  records: AsyncIterable<StreamRecord>;
+}
+
+/** One parsed row, or a row that could not be parsed (goes to rejects). */
+export type StreamRecord =
+  | { ok: true; values: string[]; columns?: string[] }
+  | { ok: false; line: number; reason: string; raw: string };
+
+export interface Source {
+  readonly config: SourceConfig;
+  test(signal?: AbortSignal): Promise<TestResult>;
+  listObjects(signal?: AbortSignal): Promise<SourceObject[]>;
+  /** How to read one object: natively by the warehouse when it can, else streamed. */
+  read(object: SourceObject, options: ReadOptions): Promise<NativeRead | StreamRead>;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Whether the warehouse can reach the source itself (same machine / network). */
+  warehouseCanReach: boolean;
+  /** Incremental: the stored high-water mark of the cursor column. */
+  cursorFrom?: string;
+}
