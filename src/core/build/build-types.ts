@@ -1,0 +1,49 @@
+/**
+ * What `build` writes (build/manifest.json, schema schemas/manifest.schema.json)
+ * and what a run records (.kimball/runs/<id>.json, schema schemas/run.schema.json).
+ */
+
+export interface Manifest {
+  version: 1;
+  name: string;
+  generatedAt: string;
+  steps: ManifestStep[];
+}
+
+export interface ManifestStep {
+  /** Unique, e.g. `silver.customers`, `gold.fact_sales`, `check.fact_sales.orphans`. */
+  id: string;
+  layer: 'silver' | 'gold' | 'check';
+  /** SQL file relative to build/ (statements separated by `;\n`). */
+  file: string;
+  target?: { database: string; table: string };
+  dependsOn: string[];
+  description: string;
+}
+
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface RunRecord {
+  version: 1;
+  id: string;
+  pipeline: string;
+  startedAt: string;
+  endedAt?: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** A re-run from failed names the run it resumes. */
+  resumes?: string;
+  steps: RunStep[];
+}
+
+export interface RunStep {
+  id: string;
+  status: StepStatus;
+  startedAt?: string;
+  endedAt?: string;
+  /** Rows in the target after the step, or rows checked for a check. */
+  rows?: number;
+  /** Checks: what was found, e.g. "0 orphans". */
+  result?: string;
+  error?: string;
+  log: string[];
+}
