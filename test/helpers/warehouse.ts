@@ -1,6 +1,5 @@
 /** Test helpers: a throwaway embedded warehouse (real chDB in its engine process) and workspace. */
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedWarehouse } from '../../src/core/warehouse/embedded';
 import { DEFAULT_DATABASES, type Warehouse } from '../../src/core/warehouse/warehouse';

@@ -15,7 +15,7 @@ import {
   ResponseError,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
-import { Open, Query, InsertBegin, InsertChunk, InsertEnd, Shutdown, LOCK_FILE, type EngineErrorData, type LockInfo } from './engine-protocol';
+import { Open, Query, InsertBegin, InsertChunk, InsertEnd, Shutdown, LOCK_FILE, ENGINE_ERROR, type EngineErrorData, type LockInfo } from './engine-protocol';
 import {
   WarehouseError,
   type DatabaseNames,
@@ -25,7 +25,6 @@ import {
   type Row,
   type Warehouse,
 } from './warehouse';
-import { qualified } from './sql';
 import { parseJsonEachRow, rechunkLines } from './rows';
 
 /** Locate the bundled engine entry (dist/engine.js); KIMBALL_ENGINE_ENTRY overrides it. */
@@ -44,6 +43,7 @@ export class EmbeddedWarehouse implements Warehouse {
   readonly mode = 'embedded' as const;
   private engine: Promise<{ child: ChildProcess; conn: MessageConnection }> | undefined;
   private exitNote: string | undefined;
+  private exited: Promise<void> | undefined;
 
   constructor(
     readonly path: string,
@@ -70,10 +70,18 @@ export class EmbeddedWarehouse implements Warehouse {
   }
 
   async insert(o: InsertOptions): Promise<InsertSummary> {
+    // chDB's streaming insert takes bare names; bronze and staging names are sanitized to this shape.
+    for (const name of [o.database, o.table, ...o.columns]) {
+      if (!/^[A-Za-z0-9_]+$/.test(name)) {
+        throw new WarehouseError(
+          `Streamed inserts into the embedded warehouse need names of letters, digits and underscores; got "${name}".`,
+        );
+      }
+    }
     const { conn } = await this.start();
     const id = randomUUID();
     await this.call(() =>
-      conn.sendRequest(InsertBegin, { id, target: qualified(o.database, o.table), columns: [...o.columns], format: o.format }),
+      conn.sendRequest(InsertBegin, { id, database: o.database, table: o.table, columns: [...o.columns], format: o.format }),
     );
     let sent = { rows: 0, bytes: 0 };
     try {
@@ -119,16 +127,19 @@ export class EmbeddedWarehouse implements Warehouse {
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
+    const exited = this.exited;
     try {
       return await fn();
     } catch (err) {
+      // A dropped connection is noticed before the exit event that explains it: wait briefly for that.
+      if (!isEngineError(err) && exited) await Promise.race([exited, delay(2000)]);
       throw this.toWarehouseError(err);
     }
   }
 
   private toWarehouseError(err: unknown): WarehouseError {
     if (err instanceof WarehouseError) return err;
-    if (err instanceof ResponseError) {
+    if (isEngineError(err)) {
       const data = err.data as EngineErrorData | undefined;
       return new WarehouseError(cleanEngineMessage(err.message), data?.code);
     }
@@ -157,7 +168,10 @@ export class EmbeddedWarehouse implements Warehouse {
       stderr = (stderr + d.toString()).slice(-4000);
     });
     const conn = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    let markExited: () => void = () => undefined;
+    this.exited = new Promise((r) => (markExited = r));
     child.on('exit', (code, signal) => {
+      markExited();
       if (this.engine && !this.exitNote) {
         this.exitNote =
           `The embedded warehouse engine stopped unexpectedly (${signal ?? `exit code ${code}`}); ` +
@@ -172,21 +186,31 @@ export class EmbeddedWarehouse implements Warehouse {
       await conn.sendRequest(Open, { path: this.path, lockInfo });
     } catch (err) {
       if (child.connected) child.disconnect();
-      const data = err instanceof ResponseError ? (err.data as EngineErrorData | undefined) : undefined;
-      if (data?.kind === 'locked') throw new WarehouseError(this.lockedMessage());
-      throw this.toWarehouseError(err);
+      const holder = this.lockHolder();
+      if (holder) throw new WarehouseError(this.lockedMessage(holder));
+      const cause = this.toWarehouseError(err).message;
+      throw new WarehouseError(
+        `Cannot open the embedded warehouse at ${this.path}: ${cause}. ` +
+          'Only one process can use it at a time: if another program has it open, close that program and try again.',
+      );
     }
     return { child, conn };
   }
 
-  private lockedMessage(): string {
-    let holder = 'another process';
+  /** The live process recorded as holding the data directory, if any. */
+  private lockHolder(): LockInfo | undefined {
     try {
       const info = JSON.parse(readFileSync(join(this.path, LOCK_FILE), 'utf8')) as LockInfo;
-      holder = `process ${info.pid} (${info.command || 'unknown command'}, since ${info.startedAt})`;
+      if (info.pid === process.pid) return undefined;
+      process.kill(info.pid, 0);
+      return info;
     } catch {
-      // No lock record: the holder is not a Kimball engine.
+      return undefined;
     }
+  }
+
+  private lockedMessage(info: LockInfo): string {
+    const holder = `process ${info.pid} (${info.command || 'unknown command'}, since ${info.startedAt})`;
     return (
       `The embedded warehouse at ${this.path} is in use by ${holder}. ` +
       'Only one process can open it at a time: close that VS Code window or CLI command and try again, ' +
@@ -201,6 +225,10 @@ export function cleanEngineMessage(message: string): string {
     .replace(/\s*Stack trace[\s\S]*$/, '')
     .replace(/\s*\(version [^)]*\)\s*$/, '')
     .trim();
+}
+
+function isEngineError(err: unknown): err is ResponseError<EngineErrorData> {
+  return err instanceof ResponseError && err.code === ENGINE_ERROR;
 }
 
 function delay(ms: number): Promise<void> {

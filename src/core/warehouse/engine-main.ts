@@ -22,6 +22,7 @@ import {
   InsertEnd,
   Shutdown,
   LOCK_FILE,
+  ENGINE_ERROR,
   type EngineErrorData,
   type InsertBeginParams,
 } from './engine-protocol';
@@ -34,11 +35,11 @@ const inserts = new Map<string, { queue: ChunkQueue; done: Promise<{ rows: numbe
 function fail(err: unknown, kind: EngineErrorData['kind']): ResponseError<EngineErrorData> {
   const e = err as { message?: string; clickhouseCode?: number; code?: unknown };
   const code = typeof e.clickhouseCode === 'number' ? e.clickhouseCode : undefined;
-  return new ResponseError<EngineErrorData>(-32000, String(e.message ?? err), { code, kind });
+  return new ResponseError<EngineErrorData>(ENGINE_ERROR, String(e.message ?? err), { code, kind });
 }
 
 function requireSession(): Session {
-  if (!session) throw new ResponseError<EngineErrorData>(-32000, 'The warehouse is not open.', { kind: 'open' });
+  if (!session) throw new ResponseError<EngineErrorData>(ENGINE_ERROR, 'The warehouse is not open.', { kind: 'open' });
   return session;
 }
 
@@ -56,8 +57,7 @@ conn.onRequest(Open, (p) => {
       connectionArgs: ['--output_format_json_quote_64bit_integers=1'],
     });
   } catch (err) {
-    const msg = String((err as Error).message ?? err);
-    throw fail(err, /Cannot lock file/i.test(msg) ? 'locked' : 'open');
+    throw fail(err, 'open');
   }
   lockPath = join(p.path, LOCK_FILE);
   writeFileSync(lockPath, JSON.stringify(p.lockInfo) + '\n');
@@ -82,7 +82,7 @@ conn.onRequest(InsertBegin, (p: InsertBeginParams) => {
   const s = requireSession();
   const queue = new ChunkQueue(2);
   const done = s
-    .insert({ table: p.target, values: queue, format: p.format, columns: p.columns, maxChunkBytes: 16 << 20 })
+    .insert({ table: `${p.database}.${p.table}`, values: queue, format: p.format, columns: p.columns, maxChunkBytes: 16 << 20 })
     .then((r) => ({ rows: r.rowsSent, bytes: r.bytesSent }));
   done.catch(() => queue.close());
   inserts.set(p.id, { queue, done });
@@ -90,7 +90,7 @@ conn.onRequest(InsertBegin, (p: InsertBeginParams) => {
 
 conn.onRequest(InsertChunk, async (p) => {
   const ins = inserts.get(p.id);
-  if (!ins) throw new ResponseError<EngineErrorData>(-32000, `Unknown insert ${p.id}`, { kind: 'insert' });
+  if (!ins) throw new ResponseError<EngineErrorData>(ENGINE_ERROR, `Unknown insert ${p.id}`, { kind: 'insert' });
   try {
     // Resolves once the chunk is queued: the client's next chunk waits for room (backpressure).
     await ins.queue.push(Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength));
@@ -99,13 +99,13 @@ conn.onRequest(InsertChunk, async (p) => {
     await ins.done.catch((err) => {
       throw fail(err, 'insert');
     });
-    throw new ResponseError<EngineErrorData>(-32000, 'The insert was closed.', { kind: 'insert' });
+    throw new ResponseError<EngineErrorData>(ENGINE_ERROR, 'The insert was closed.', { kind: 'insert' });
   }
 });
 
 conn.onRequest(InsertEnd, async (p) => {
   const ins = inserts.get(p.id);
-  if (!ins) throw new ResponseError<EngineErrorData>(-32000, `Unknown insert ${p.id}`, { kind: 'insert' });
+  if (!ins) throw new ResponseError<EngineErrorData>(ENGINE_ERROR, `Unknown insert ${p.id}`, { kind: 'insert' });
   inserts.delete(p.id);
   if (p.abort) ins.queue.fail(new Error('Insert aborted by the client.'));
   else ins.queue.close();

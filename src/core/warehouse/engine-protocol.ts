@@ -36,8 +36,8 @@ export interface QueryResult {
 
 export interface InsertBeginParams {
   id: string;
-  /** Quoted `db`.`table`. */
-  target: string;
+  database: string;
+  table: string;
   columns: string[];
   format: 'TSV' | 'JSONEachRow';
 }
@@ -61,7 +61,7 @@ export interface InsertEndResult {
 /** An engine failure sent back as data, so the client can rebuild a typed error. */
 export interface EngineErrorData {
   code?: number;
-  kind: 'query' | 'locked' | 'open' | 'insert';
+  kind: 'query' | 'open' | 'insert';
 }
 
 export const Open = new RequestType<OpenParams, OpenResult, EngineErrorData>('kimball/open');
@@ -70,6 +70,9 @@ export const InsertBegin = new RequestType<InsertBeginParams, void, EngineErrorD
 export const InsertChunk = new RequestType<InsertChunkParams, void, EngineErrorData>('kimball/insertChunk');
 export const InsertEnd = new RequestType<InsertEndParams, InsertEndResult, EngineErrorData>('kimball/insertEnd');
 export const Shutdown = new RequestType0<void, void>('kimball/shutdown');
+
+/** JSON-RPC error code of failures reported by the engine itself (others mean the connection broke). */
+export const ENGINE_ERROR = -32000;
 
 /** Where the engine records who holds the data directory. */
 export const LOCK_FILE = 'kimball-engine.json';

@@ -35,7 +35,12 @@ export class ServerWarehouse implements Warehouse {
       username: options.username ?? 'default',
       password: options.password ?? '',
       request_timeout: 3_600_000,
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
+      clickhouse_settings: {
+        output_format_json_quote_64bit_integers: 1,
+        // Long loads and builds: progress headers keep idle proxies from dropping the connection.
+        send_progress_in_http_headers: 1,
+        http_headers_progress_interval_ms: '60000',
+      },
     });
   }
 
