@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: a C compiler (ClickHouse test server from libchdb), PostgreSQL,
+# Chromium (webview and end-to-end tests), ripgrep (VS Code host). Idempotent and quiet.
+set -euo pipefail
+need=()
+command -v gcc >/dev/null || need+=(gcc)
+command -v chromium >/dev/null || need+=(chromium)
+command -v rg >/dev/null || need+=(ripgrep)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if [ -f .ci/services.sh ]; then bash .ci/services.sh; fi
