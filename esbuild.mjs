@@ -1,9 +1,11 @@
 // Bundles the extension, the CLI and the embedded engine (node, cjs) and the webviews (browser).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// A production build must not ship stale source maps of an earlier development build.
+if (production) rmSync('dist', { recursive: true, force: true });
 
 const node = {
   bundle: true,
