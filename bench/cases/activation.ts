@@ -9,7 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchCase, BenchResult } from '../harness';
 
-type Stub = ((...args: unknown[]) => Stub) & Record<string | symbol, Stub>;
+interface Stub {
+  (...args: unknown[]): Stub;
+  [key: string | symbol]: Stub;
+}
 
 /** Any property, call or construction yields the stub again; promises resolve to undefined. */
 function makeStub(overrides: Record<string, unknown>): Stub {
