@@ -8,6 +8,8 @@ set -euo pipefail
 need=()
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 command -v runuser >/dev/null || need+=(util-linux)
+# TLS tests make a self-signed certificate with the openssl CLI.
+command -v openssl >/dev/null || need+=(openssl)
 
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=''

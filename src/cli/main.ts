@@ -2,6 +2,10 @@
 /** The `kimball` command: the same core as the extension, headless. */
 import { Command, CommanderError } from 'commander';
 import { registerProjectCommands } from './commands/project';
+import { registerModelCommands } from './commands/model';
+import { registerSourceCommands } from './commands/sources';
+import { registerDiscoverCommands } from './commands/discover';
+import { registerBuildCommands } from './commands/build';
 import type { GlobalOptions } from './session';
 import { describeError } from '../core/errors';
 
@@ -17,6 +21,10 @@ export function buildProgram(): Command {
     .exitOverride();
   const globals = () => program.opts<GlobalOptions>();
   registerProjectCommands(program, globals);
+  registerModelCommands(program, globals);
+  registerSourceCommands(program, globals);
+  registerDiscoverCommands(program, globals);
+  registerBuildCommands(program, globals);
   return program;
 }
 

@@ -34,7 +34,12 @@ export class VscodeSecretStore implements SecretStore {
 export class KimballSession implements vscode.Disposable {
   readonly paths: ProjectPaths;
   readonly secrets: VscodeSecretStore;
-  private wh: Warehouse | undefined;
+  /** The open (or opening) warehouse; undefined until first use and after a reset. */
+  private opening: Promise<Warehouse> | undefined;
+  /** The last reset's close: the next open waits for it. */
+  private closing: Promise<void> = Promise.resolve();
+  /** The settings the warehouse was opened with, to tell a real change from a rewrite of the same file. */
+  private whSettings: string | undefined;
   private readonly changed = new vscode.EventEmitter<ChangeKind>();
   readonly onDidChange = this.changed.event;
 
@@ -64,15 +69,27 @@ export class KimballSession implements vscode.Disposable {
     };
   }
 
-  /** The warehouse, opened on first use with the current settings. */
-  async warehouse(): Promise<Warehouse> {
-    if (!this.wh) {
-      const project = loadProject(this.root);
-      const settings = resolveWarehouseSettings(this.paths, project, await this.overrides());
-      this.wh = openWarehouse(settings);
-      this.log.info(`Warehouse: ${settings.mode}${settings.mode === 'server' ? ` ${settings.url}` : ` ${settings.path}`}`);
-    }
-    return this.wh;
+  /**
+   * The warehouse, opened on first use with the current settings. Concurrent first uses (a command and a
+   * tree refresh) share one open: two engines on one embedded data directory fight over its lock.
+   */
+  warehouse(): Promise<Warehouse> {
+    this.opening ??= this.open().catch((err: unknown) => {
+      this.opening = undefined;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  private async open(): Promise<Warehouse> {
+    // A warehouse being closed must release the data directory before the next one opens it.
+    await this.closing;
+    const project = loadProject(this.root);
+    const settings = resolveWarehouseSettings(this.paths, project, await this.overrides());
+    const wh = openWarehouse(settings);
+    this.whSettings = JSON.stringify(settings);
+    this.log.info(`Warehouse: ${settings.mode}${settings.mode === 'server' ? ` ${settings.url}` : ` ${settings.path}`}`);
+    return wh;
   }
 
   async coreContext(): Promise<CoreContext> {
@@ -85,11 +102,32 @@ export class KimballSession implements vscode.Disposable {
     };
   }
 
+  /**
+   * Drop the open warehouse only if the settings it was opened with changed. A rewrite of the project file
+   * that keeps them (Initialize Project writes it, then uses the warehouse) must not close it mid-use.
+   */
+  async reopenIfSettingsChanged(): Promise<void> {
+    if (!this.opening) return;
+    let now: string | undefined;
+    try {
+      now = JSON.stringify(resolveWarehouseSettings(this.paths, loadProject(this.root), await this.overrides()));
+    } catch {
+      now = undefined; // unreadable project file: reopen, so the next use reports the problem
+    }
+    if (now !== this.whSettings) await this.resetWarehouse();
+  }
+
   /** Drop the open warehouse so the next use picks up changed settings. */
   async resetWarehouse(): Promise<void> {
-    const wh = this.wh;
-    this.wh = undefined;
-    await wh?.close();
+    const opening = this.opening;
+    this.opening = undefined;
+    if (opening) {
+      this.closing = opening.then(
+        (wh) => wh.close(),
+        () => undefined,
+      ).catch(() => undefined);
+    }
+    await this.closing;
   }
 
   setWarehousePassword(password: string): Thenable<void> {

@@ -16,7 +16,10 @@ export interface ManifestStep {
   layer: 'silver' | 'gold' | 'check';
   /** SQL file relative to build/ (statements separated by `;\n`). */
   file: string;
-  target?: { database: string; table: string };
+  /** SQL file of a full rebuild (staging table + EXCHANGE), when it differs from `file` (the incremental run). */
+  fullFile?: string;
+  /** `view`: a view, whose rows are not counted after the step (that would run its whole query). */
+  target?: { database: string; table: string; view?: boolean };
   dependsOn: string[];
   description: string;
 }
@@ -32,6 +35,8 @@ export interface RunRecord {
   status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   /** A re-run from failed names the run it resumes. */
   resumes?: string;
+  /** True when the run rebuilt every table from scratch instead of processing new loads only. */
+  full?: boolean;
   steps: RunStep[];
 }
 

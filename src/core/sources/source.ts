@@ -110,6 +110,12 @@ export class EnvSecretStore implements SecretStore {
   }
 }
 
+/** What a source needs besides its config: the workspace root (relative paths) and secrets. */
+export interface SourceDeps {
+  root: string;
+  secrets: SecretStore;
+}
+
 export interface SourceObject {
   /** Name unique within the source; becomes part of the bronze table name. */
   name: string;
@@ -134,8 +140,18 @@ export interface NativeRead {
   /** SQL of a table function call, built with quoted identifiers and parameters only. */
   from: string;
   params: Record<string, string | number>;
-  /** Column names as the table function yields them, in order. */
+  /** Column names as the table function yields them, in order (empty: the loader asks the warehouse with DESCRIBE). */
   columns: string[];
+  /** SQL expressions yielding String, aligned with `columns` (default: ifNull(toString(<column>), '')). */
+  select?: string[];
+  /** Format settings the read needs (e.g. format_csv_delimiter), set by code. */
+  settings?: Record<string, string | number>;
+  /** Text formats: let ClickHouse skip unparsable rows and record them, so the loader moves them to rejects. */
+  recordErrors?: boolean;
+  /** Lines before the first record (header), so reject line numbers are file line numbers. */
+  headerLines?: number;
+  /** Text formats: resolves true when the bytes are known to be valid UTF-8, so the loader skips its own check. */
+  validUtf8?: () => Promise<boolean>;
 }
 
 /** A streamed read: string records produced in Node. */
@@ -143,11 +159,18 @@ export interface StreamRead {
   kind: 'stream';
   columns: string[];
   records: AsyncIterable<StreamRecord>;
+  /**
+   * Optional fast path: the same rows as raw ClickHouse TSV bytes (backslash
+   * escapes, `\N` for NULL, which loads as '' into a String column), one line
+   * per row, fields in `columns` order. Lazy like `records`: consume one of
+   * the two, never both. PostgreSQL's COPY text format is exactly this.
+   */
+  tsv?: AsyncIterable<Buffer>;
 }
 
 /** One parsed row, or a row that could not be parsed (goes to rejects). */
 export type StreamRecord =
-  | { ok: true; values: string[]; columns?: string[] }
+  | { ok: true; values: string[]; columns?: string[]; nulls?: number }
   | { ok: false; line: number; reason: string; raw: string };
 
 export interface Source {

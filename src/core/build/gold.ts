@@ -1,0 +1,572 @@
+/**
+ * Gold: dimensions with surrogate keys and an unknown member (key 0), SCD1
+ * (rebuilt from silver every run) or SCD2 (new version only when a hash of the
+ * tracked attributes changes), the generated date dimension, facts at their
+ * grain with surrogate-key lookups, and a wide view per fact.
+ *
+ * Surrogate keys are hashes of the natural key (SCD2: plus valid_from), so an
+ * incremental run and a full rebuild give the same keys.
+ */
+import type { Dimension, DimensionRef, Entity, Fact } from '../model/model-types';
+import { quoteIdent } from '../warehouse/sql';
+import { baseType, columnDef, isStringType, joinStatements, nullableType, orderByList } from './ddl';
+import { BuildContext, BuildError, header, LOAD_ID, LOADED_AT, sqlFile, VERSION, type StepOut } from './plan';
+import { silverFrom, silverHasKey, silverStepId } from './silver';
+
+export const goldStepId = (table: string): string => `gold.${table}`;
+export const wideName = (fact: Fact): string => `${fact.name}_wide`;
+
+const MIN_TIME = "toDateTime64('1900-01-01 00:00:00', 3)";
+const MAX_TIME = "toDateTime64('2299-12-31 00:00:00', 3)";
+const UNKNOWN = "'Unknown'";
+const q = quoteIdent;
+
+// ---------------------------------------------------------------- dimension source
+
+interface DimSource {
+  /** SELECT with columns __k<i> (natural key), __a<i> (attributes), __lid, __chg (latest change). */
+  sql: string;
+  entities: Entity[];
+  keyTypes: string[];
+}
+
+/**
+ * The members of a dimension from silver: its entity joined, along many-to-one
+ * ERD relationships, to every entity an attribute comes from (snowflake collapsed).
+ */
+function dimSource(b: BuildContext, d: Dimension): DimSource {
+  const where = `Dimension ${d.name}`;
+  const root = b.entity(d.entity as string, where);
+  if (d.naturalKey.length === 0) throw new BuildError(`${where}: it has no natural key`);
+  const aliases = new Map<string, string>([[root.name, 't0']]);
+  const joins: string[] = [];
+  const used: Entity[] = [root];
+  for (const a of d.attributes) {
+    const target = a.entity ?? root.name;
+    if (aliases.has(target)) continue;
+    for (const hop of joinPath(b, root.name, target, where)) {
+      if (aliases.has(hop.to)) continue;
+      const e = b.entity(hop.to, where);
+      const alias = `t${aliases.size}`;
+      const fromAlias = aliases.get(hop.from) as string;
+      const on = hop.fromColumns.map((c, i) => `${fromAlias}.${q(c)} = ${alias}.${q(hop.toColumns[i])}`).join(' AND ');
+      joins.push(`LEFT JOIN ${silverFrom(b, e, alias)} ON ${on}`);
+      aliases.set(hop.to, alias);
+      used.push(e);
+    }
+  }
+  const keys = d.naturalKey.map((k, i) => {
+    b.column(root, k, `${where} natural key`);
+    return `t0.${q(k)} AS ${q(`__k${i}`)}`;
+  });
+  const attrs = d.attributes.map((a, i) => {
+    const e = b.entity(a.entity ?? root.name, where);
+    b.column(e, a.column, `${where} attribute ${a.name}`);
+    return `${aliases.get(e.name)}.${q(a.column)} AS ${q(`__a${i}`)}`;
+  });
+  const loaded = [...aliases.values()].map((al) => `${al}.${q(LOADED_AT)}`);
+  const sql =
+    `SELECT ${[...keys, ...attrs, `t0.${q(LOAD_ID)} AS ${q('__lid')}`, `${loaded.length > 1 ? `greatest(${loaded.join(', ')})` : loaded[0]} AS ${q('__chg')}`].join(', ')}\n` +
+    `FROM ${silverFrom(b, root, 't0')}${joins.length ? '\n' + joins.join('\n') : ''}\n` +
+    `WHERE ${d.naturalKey.map((k) => `t0.${q(k)} IS NOT NULL`).join(' AND ')}`;
+  return { sql, entities: used, keyTypes: d.naturalKey.map((k) => b.column(root, k, where).type) };
+}
+
+interface Hop {
+  from: string;
+  to: string;
+  fromColumns: string[];
+  toColumns: string[];
+}
+
+/** Breadth-first path of many-to-one relationships from one entity to another. */
+function joinPath(b: BuildContext, from: string, to: string, where: string): Hop[] {
+  const prev = new Map<string, Hop>();
+  const queue = [from];
+  while (queue.length) {
+    const at = queue.shift() as string;
+    if (at === to) break;
+    for (const r of b.erd.relationships) {
+      if (r.from.entity !== at || prev.has(r.to.entity) || r.to.entity === from) continue;
+      prev.set(r.to.entity, { from: at, to: r.to.entity, fromColumns: r.from.columns, toColumns: r.to.columns });
+      queue.push(r.to.entity);
+    }
+  }
+  if (!prev.has(to)) throw new BuildError(`${where}: no ERD relationship path from ${from} to ${to} for its attributes`);
+  const path: Hop[] = [];
+  for (let at = to; at !== from; ) {
+    const hop = prev.get(at) as Hop;
+    path.unshift(hop);
+    at = hop.from;
+  }
+  return path;
+}
+
+/**
+ * The unknown member's values: 'Unknown' for text, NULL otherwise, typed and
+ * named (`__u<i>`) so they line up with the members in a UNION ALL.
+ */
+function unknownValues(keyTypes: string[], attributeTypes: string[]): string[] {
+  const values = [...keyTypes.map((t) => ({ t, text: false })), ...attributeTypes.map((t) => ({ t, text: isStringType(t) }))];
+  return values.map((v, i) => `CAST(${v.text ? UNKNOWN : 'NULL'} AS ${nullableType(v.t)}) AS ${q(`__u${i}`)}`);
+}
+
+// ---------------------------------------------------------------- SCD1
+
+function dimColumns(b: BuildContext, d: Dimension, root: Entity): string[] {
+  const names = [d.surrogateKey, ...d.naturalKey, ...d.attributes.map((a) => a.name), LOAD_ID, LOADED_AT];
+  if (d.scdType === 2) names.push('valid_from', 'valid_to', 'is_current', '_kimball_hash', VERSION);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new BuildError(`Dimension ${d.name}: column name "${dup}" is used twice (key, natural key, attributes, SCD columns)`);
+  return [
+    `${q(d.surrogateKey)} UInt64`,
+    ...d.naturalKey.map((k) => columnDef(k, b.column(root, k, `Dimension ${d.name}`).type, true)),
+    ...d.attributes.map((a) => columnDef(a.name, a.type, true)),
+  ];
+}
+
+function scd1Step(b: BuildContext, d: Dimension): StepOut {
+  const src = dimSource(b, d);
+  const root = src.entities[0];
+  const names = [d.surrogateKey, ...d.naturalKey, ...d.attributes.map((a) => a.name), LOAD_ID, LOADED_AT];
+  const spec = {
+    database: b.db.gold,
+    table: d.name,
+    columns: [...dimColumns(b, d, root), `${q(LOAD_ID)} String`, `${q(LOADED_AT)} DateTime64(3)`],
+    engine: 'MergeTree',
+    orderBy: q(d.surrogateKey),
+    shardKey: q(d.surrogateKey),
+  };
+  const keyCols = d.naturalKey.map((_, i) => q(`__k${i}`));
+  const insert = (target: string): string[] => [
+    `INSERT INTO ${target} (${names.map(q).join(', ')})\n` +
+      `SELECT 0, ${unknownValues(src.keyTypes, d.attributes.map((a) => a.type)).join(', ')}, '', ${MIN_TIME}\n` +
+      `UNION ALL\n` +
+      `SELECT cityHash64(${keyCols.join(', ')}), ${[...keyCols, ...d.attributes.map((_, i) => q(`__a${i}`))].join(', ')}, ${q('__lid')}, ${q('__chg')}\n` +
+      `FROM (\n${indent(src.sql)}\n)\nORDER BY ${q('__chg')} DESC\nLIMIT 1 BY ${keyCols.join(', ')}${b.ddl.settings()}`,
+  ];
+  const statements = [...b.ddl.createTable(spec), ...b.stagedRebuild(b.db.gold, d.name, spec.shardKey, insert)];
+  return {
+    step: {
+      id: goldStepId(d.name),
+      layer: 'gold',
+      file: sqlFile('gold', d.name),
+      target: { database: b.db.gold, table: d.name },
+      dependsOn: src.entities.map((e) => silverStepId(e.name)),
+      description: `Dimension ${d.name} (SCD1, rebuilt from silver ${src.entities.map((e) => e.name).join(', ')}), unknown member 0`,
+    },
+    sql: header(`dimension ${d.name}, SCD type 1`) + joinStatements(statements),
+  };
+}
+
+// ---------------------------------------------------------------- SCD2
+
+function scd2Step(b: BuildContext, d: Dimension): StepOut {
+  const where = `Dimension ${d.name}`;
+  const src = dimSource(b, d);
+  const root = src.entities[0];
+  const tracked = d.tracked ?? d.attributes.map((a) => a.name);
+  const trackedIdx = tracked.map((t) => {
+    const i = d.attributes.findIndex((a) => a.name === t);
+    if (i < 0) throw new BuildError(`${where}: tracked attribute "${t}" is not one of its attributes`);
+    return i;
+  });
+  const id = goldStepId(d.name);
+  const work = b.batchTable(id);
+  const dim = b.gold(d.name);
+  const nk = d.naturalKey.map(q);
+  const k = d.naturalKey.map((_, i) => q(`__k${i}`));
+  const a = d.attributes.map((_, i) => q(`__a${i}`));
+  const attrs = d.attributes.map((x) => q(x.name));
+  const [vf, vt, cur, hash] = ['valid_from', 'valid_to', 'is_current', '_kimball_hash'].map(q);
+  const all = [q(d.surrogateKey), ...nk, ...attrs, vf, vt, cur, hash, q(LOAD_ID), q(VERSION)];
+  const spec = {
+    database: b.db.gold,
+    table: d.name,
+    columns: [
+      ...dimColumns(b, d, root),
+      `${vf} DateTime64(3)`,
+      `${vt} DateTime64(3)`,
+      `${cur} UInt8`,
+      `${hash} UInt64`,
+      `${q(LOAD_ID)} String`,
+      `${q(VERSION)} UInt64`,
+    ],
+    engine: `ReplacingMergeTree(${q(VERSION)})`,
+    orderBy: q(d.surrogateKey),
+    shardKey: q(d.surrogateKey),
+  };
+  const workSpec = {
+    database: b.db.meta,
+    table: work,
+    columns: [
+      ...d.naturalKey.map((_, i) => columnDef(`__k${i}`, src.keyTypes[i], true)),
+      ...d.attributes.map((x, i) => columnDef(`__a${i}`, x.type, true)),
+      `${q('__hash')} UInt64`,
+      `${q('__lid')} String`,
+      `${q('__chg')} DateTime64(3)`,
+    ],
+    engine: 'MergeTree',
+    orderBy: 'tuple()',
+  };
+  const matchKeys = (l: string, r: string, lc: string[], rc: string[]) => lc.map((c, i) => `${l}.${c} = ${r}.${rc[i]}`).join(' AND ');
+  // Attributes that do not open a version are overwritten in the current version (type 1 on them).
+  const overwriteUntracked = (): string[] =>
+    trackedIdx.length === d.attributes.length
+      ? []
+      : [
+          `INSERT INTO ${dim} (${all.join(', ')})\n` +
+            `SELECT ${[q(d.surrogateKey), ...nk].map((c) => `d.${c}`).join(', ')}, ${a.map((c) => `s.${c}`).join(', ')}, ` +
+            `${[vf, vt, cur, hash].map((c) => `d.${c}`).join(', ')}, s.${q('__lid')}, d.${q(VERSION)} + 1\n` +
+            `FROM (SELECT * FROM ${dim} FINAL WHERE ${cur} = 1 AND ${q(d.surrogateKey)} != 0) AS d\n` +
+            `INNER JOIN ${b.meta(work)} AS s ON ${matchKeys('d', 's', nk, k)}\n` +
+            `WHERE d.${hash} = s.${q('__hash')} AND sipHash64(tuple(${attrs.map((c) => `d.${c}`).join(', ')})) != sipHash64(tuple(${a.map((c) => `s.${c}`).join(', ')}))${b.ddl.settings()}`,
+        ];
+  const statements = [
+    ...b.ddl.createTable(spec),
+    // The unknown member, once.
+    `INSERT INTO ${dim} (${all.join(', ')})\n` +
+      `SELECT 0, ${unknownValues(src.keyTypes, d.attributes.map((x) => x.type)).join(', ')}, ${MIN_TIME}, ${MAX_TIME}, 1, 0, '', 1\n` +
+      `WHERE (SELECT count() FROM ${dim} WHERE ${q(d.surrogateKey)} = 0) = 0${b.ddl.settings()}`,
+    // Current state of every member in silver, with the hash of its tracked attributes.
+    ...b.ddl.dropTable(b.db.meta, work),
+    ...b.ddl.createTable(workSpec, false),
+    `INSERT INTO ${b.meta(work)}\n` +
+      `SELECT ${[...k, ...a].join(', ')}, sipHash64(tuple(${trackedIdx.map((i) => a[i]).join(', ')})), ${q('__lid')}, ${q('__chg')}\n` +
+      `FROM (\n${indent(src.sql)}\n)\nORDER BY ${q('__chg')} DESC\nLIMIT 1 BY ${k.join(', ')}${b.ddl.settings()}`,
+    // A new version for members that are new or whose tracked attributes changed.
+    `INSERT INTO ${dim} (${all.join(', ')})\n` +
+      `SELECT cityHash64(${k.join(', ')}, ${q('__vf')}), ${[...k, ...a].join(', ')}, ${q('__vf')}, ${MAX_TIME}, 1, ${q('__hash')}, ${q('__lid')}, 1\n` +
+      `FROM (\n` +
+      `  SELECT ${[...k, ...a, q('__hash'), q('__lid')].map((c) => `s.${c} AS ${c}`).join(', ')},\n` +
+      `         if(p.${q('__has')} = 1, s.${q('__chg')}, ${MIN_TIME}) AS ${q('__vf')}\n` +
+      `  FROM ${b.meta(work)} AS s\n` +
+      `  LEFT JOIN (SELECT ${nk.map((c, i) => `${c} AS ${k[i]}`).join(', ')}, 1 AS ${q('__has')} FROM ${dim} FINAL WHERE ${q(d.surrogateKey)} != 0 GROUP BY ${nk.join(', ')}) AS p\n` +
+      `    ON ${matchKeys('s', 'p', k, k)}\n` +
+      `)\n` +
+      `WHERE (${[...k, q('__hash')].join(', ')}) NOT IN (SELECT ${[...nk, hash].join(', ')} FROM ${dim} FINAL WHERE ${cur} = 1 AND ${q(d.surrogateKey)} != 0)${b.ddl.settings()}`,
+    // Close the version a change replaced: valid until the change.
+    `INSERT INTO ${dim} (${all.join(', ')})\n` +
+      `SELECT ${[q(d.surrogateKey), ...nk, ...attrs, vf].map((c) => `d.${c}`).join(', ')}, s.${q('__chg')}, 0, d.${hash}, d.${q(LOAD_ID)}, d.${q(VERSION)} + 1\n` +
+      `FROM (SELECT * FROM ${dim} FINAL WHERE ${cur} = 1 AND ${q(d.surrogateKey)} != 0) AS d\n` +
+      `INNER JOIN ${b.meta(work)} AS s ON ${matchKeys('d', 's', nk, k)}\n` +
+      `WHERE d.${hash} != s.${q('__hash')}${b.ddl.settings()}`,
+    ...overwriteUntracked(),
+    ...b.ddl.dropTable(b.db.meta, work),
+  ];
+  return {
+    step: {
+      id,
+      layer: 'gold',
+      file: sqlFile('gold', d.name),
+      target: { database: b.db.gold, table: d.name },
+      dependsOn: src.entities.map((e) => silverStepId(e.name)),
+      description: `Dimension ${d.name} (SCD2 on ${tracked.join(', ')}), unknown member 0`,
+    },
+    sql: header(`dimension ${d.name}, SCD type 2 (history is kept by full rebuilds too)`) + joinStatements(statements),
+  };
+}
+
+// ---------------------------------------------------------------- date dimension
+
+/** Calendar columns a generated date dimension can have: column -> expression over the day `__d` (numeric / text form). */
+const CALENDAR: Record<string, [number: string, text?: string]> = {
+  date: ['__d'],
+  year: ['toYear(__d)'],
+  quarter: ['toQuarter(__d)'],
+  month: ['toMonth(__d)'],
+  month_name: ["dateName('month', __d)"],
+  day: ['toDayOfMonth(__d)'],
+  day_of_month: ['toDayOfMonth(__d)'],
+  day_of_week: ['toDayOfWeek(__d)'],
+  day_name: ["dateName('weekday', __d)"],
+  weekday_name: ["dateName('weekday', __d)"],
+  week: ['toISOWeek(__d)'],
+  week_of_year: ['toISOWeek(__d)'],
+  day_of_year: ['toDayOfYear(__d)'],
+  year_month: ['toYYYYMM(__d)', "formatDateTime(__d, '%Y-%m')"],
+  year_quarter: ['toYear(__d) * 10 + toQuarter(__d)', "concat(toString(toYear(__d)), '-Q', toString(toQuarter(__d)))"],
+  is_weekend: ['toUInt8(toDayOfWeek(__d) >= 6)'],
+};
+
+const DEFAULT_CALENDAR: [string, string][] = [
+  ['year', 'UInt16'],
+  ['quarter', 'UInt8'],
+  ['month', 'UInt8'],
+  ['month_name', 'String'],
+  ['day_of_month', 'UInt8'],
+  ['day_of_week', 'UInt8'],
+  ['weekday_name', 'String'],
+  ['week_of_year', 'UInt8'],
+  ['day_of_year', 'UInt16'],
+  ['year_month', 'UInt32'],
+  ['is_weekend', 'UInt8'],
+];
+
+/** The columns of a generated date dimension: its natural key (the day), then its attributes (or a default calendar). */
+export function dateColumns(d: Dimension): { name: string; type: string; expr: string }[] {
+  const attrs = d.attributes.length ? d.attributes.map((a) => ({ name: a.name, column: a.column, type: a.type })) : DEFAULT_CALENDAR.map(([n, t]) => ({ name: n, column: n, type: t }));
+  const day = { name: d.naturalKey[0] ?? 'date', type: 'Date32', expr: '__d' };
+  return [
+    day,
+    ...attrs.map((a) => {
+      const forms = CALENDAR[a.column];
+      if (!forms) throw new BuildError(`Dimension ${d.name}: attribute ${a.name} reads "${a.column}", not a calendar column (${Object.keys(CALENDAR).join(', ')})`);
+      return { name: a.name, type: a.type, expr: isStringType(a.type) && forms[1] ? forms[1] : forms[0] };
+    }),
+  ];
+}
+
+/** Fact columns that reference a date dimension, with their entity. */
+function dateUses(b: BuildContext, d: Dimension): { entity: Entity; column: string }[] {
+  const out: { entity: Entity; column: string }[] = [];
+  for (const f of b.star.facts) {
+    for (const r of f.dimensions) {
+      if (r.dimension !== d.name) continue;
+      if (r.columns.length !== 1) throw new BuildError(`Fact ${f.name}: the date reference ${r.role} needs exactly one column`);
+      const entity = b.entity(f.entity, `Fact ${f.name}`);
+      b.column(entity, r.columns[0], `Fact ${f.name} reference ${r.role}`);
+      out.push({ entity, column: r.columns[0] });
+    }
+  }
+  return out;
+}
+
+const dateKeyOf = (expr: string): string => `toUInt32(toYYYYMMDD(toDate32(${expr})))`;
+
+function dateStep(b: BuildContext, d: Dimension): StepOut {
+  const uses = dateUses(b, d);
+  const cal = dateColumns(d);
+  const spec = {
+    database: b.db.gold,
+    table: d.name,
+    columns: [`${q(d.surrogateKey)} UInt32`, ...cal.map((c) => columnDef(c.name, c.type, true))],
+    engine: 'MergeTree',
+    orderBy: q(d.surrogateKey),
+    shardKey: q(d.surrogateKey),
+  };
+  const dates = uses.length
+    ? uses.map((u) => `SELECT toDate32(${q(u.column)}) AS __x FROM ${silverFrom(b, u.entity)} WHERE ${q(u.column)} IS NOT NULL`).join('\n  UNION ALL\n  ')
+    : 'SELECT toDate32(NULL) AS __x WHERE 0';
+  const insert = (target: string): string[] => [
+    `INSERT INTO ${target} (${[d.surrogateKey, ...cal.map((c) => c.name)].map(q).join(', ')})\n` +
+      `SELECT 0, ${unknownValues([cal[0].type], cal.slice(1).map((c) => c.type)).join(', ')}\n` +
+      `UNION ALL\n` +
+      `SELECT toUInt32(toYYYYMMDD(__d)), ${cal.map((c) => c.expr).join(', ')}\n` +
+      `FROM (\n` +
+      `  SELECT arrayJoin(arrayMap(i -> addDays(__lo, i), range(toUInt32(dateDiff('day', __lo, __hi) + 1)))) AS __d\n` +
+      `  FROM (SELECT assumeNotNull(min(__x)) AS __lo, assumeNotNull(max(__x)) AS __hi, count() AS __n FROM (\n  ${dates}\n  ))\n` +
+      `  WHERE __n > 0\n)${b.ddl.settings()}`,
+  ];
+  const statements = [...b.ddl.createTable(spec), ...b.stagedRebuild(b.db.gold, d.name, spec.shardKey, insert)];
+  return {
+    step: {
+      id: goldStepId(d.name),
+      layer: 'gold',
+      file: sqlFile('gold', d.name),
+      target: { database: b.db.gold, table: d.name },
+      dependsOn: [...new Set(uses.map((u) => silverStepId(u.entity.name)))],
+      description: `Date dimension ${d.name} for the range of dates in ${[...new Set(uses.map((u) => u.entity.name))].join(', ') || 'no fact'}`,
+    },
+    sql: header(`date dimension ${d.name}`) + joinStatements(statements),
+  };
+}
+
+// ---------------------------------------------------------------- facts
+
+export function dimension(b: BuildContext, name: string, where: string): Dimension {
+  const d = b.star.dimensions.find((x) => x.name === name);
+  if (!d) throw new BuildError(`${where}: dimension "${name}" is not in the star schema ${b.star.name}`);
+  return d;
+}
+
+/** The fact's surrogate-key column for a reference: the dimension's key name, or `<role>_key` for a role. */
+export function refKey(ref: DimensionRef, d: Dimension): string {
+  return !ref.role || ref.role === d.name ? d.surrogateKey : `${ref.role}_key`;
+}
+
+/** Dimensions read with FINAL (SCD2 keeps versions in a ReplacingMergeTree). */
+const dimFrom = (b: BuildContext, d: Dimension, alias?: string): string =>
+  `${b.gold(d.name)}${alias ? ` AS ${alias}` : ''}${d.scdType === 2 && !d.generated ? ' FINAL' : ''}`;
+
+export interface FactLayout {
+  fact: Fact;
+  entity: Entity;
+  keys: { name: string; ref: DimensionRef; dim: Dimension }[];
+  /** Grain and degenerate columns, kept as they are in silver. */
+  plain: string[];
+  measures: { name: string; column: string | undefined; type: string; nullable: boolean }[];
+}
+
+export function factLayout(b: BuildContext, f: Fact): FactLayout {
+  const where = `Fact ${f.name}`;
+  const entity = b.entity(f.entity, where);
+  const keys = f.dimensions.map((ref) => {
+    const dim = dimension(b, ref.dimension, where);
+    if (!dim.generated && ref.columns.length !== dim.naturalKey.length) {
+      throw new BuildError(`${where}: reference ${ref.role} has ${ref.columns.length} column(s) but ${dim.name}'s natural key has ${dim.naturalKey.length}`);
+    }
+    for (const c of ref.columns) b.column(entity, c, `${where} reference ${ref.role}`);
+    return { name: refKey(ref, dim), ref, dim };
+  });
+  const plain = [...new Set([...f.grain, ...f.degenerate])];
+  for (const c of plain) b.column(entity, c, `${where} grain/degenerate`);
+  const measures = f.measures.map((m) => {
+    const c = entity.columns.find((x) => x.name === m.column);
+    if (!c && m.aggregation !== 'count') throw new BuildError(`${where}: measure ${m.name} reads column "${m.column}", not in entity ${entity.name}`);
+    return { name: m.name, column: c?.name, type: c?.type ?? 'UInt8', nullable: c?.nullable ?? false };
+  });
+  const names = [...keys.map((k) => k.name), ...plain, ...measures.map((m) => m.name)];
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new BuildError(`${where}: column name "${dup}" is used twice (keys, grain, degenerate, measures)`);
+  return { fact: f, entity, keys, plain, measures };
+}
+
+function factStep(b: BuildContext, f: Fact): StepOut {
+  const L = factLayout(b, f);
+  const id = goldStepId(f.name);
+  const e = L.entity;
+  const grainNullable = f.grain.some((g) => b.column(e, g, '').nullable);
+  const keyed = f.grain.length > 0 && silverHasKey(e);
+  const spec = {
+    database: b.db.gold,
+    table: f.name,
+    columns: [
+      ...L.keys.map((k) => `${q(k.name)} ${k.dim.generated ? 'UInt32' : 'UInt64'}`),
+      ...L.plain.map((c) => {
+        const col = b.column(e, c, '');
+        return columnDef(c, col.type, col.nullable);
+      }),
+      ...L.measures.map((m) => columnDef(m.name, m.type, m.nullable)),
+      `${q(LOAD_ID)} String`,
+      `${q(LOADED_AT)} DateTime64(3)`,
+      `${q(VERSION)} UInt128`,
+    ],
+    engine: keyed ? `ReplacingMergeTree(${q(VERSION)})` : 'MergeTree',
+    orderBy: keyed ? orderByList(f.grain) : 'tuple()',
+    shardKey: keyed ? `cityHash64(${f.grain.map(q).join(', ')})` : undefined,
+    settings: keyed && grainNullable ? 'allow_nullable_key = 1' : undefined,
+  };
+  // The event time picks the SCD2 version valid when the fact happened (the first date reference).
+  const dateRef = L.keys.find((k) => k.dim.generated === 'date');
+  const joins: string[] = [];
+  const keyExprs = L.keys.map((k, i) => {
+    if (k.dim.generated) return `ifNull(${dateKeyOf(`f.${q(k.ref.columns[0])}`)}, 0)`;
+    const root = b.entity(k.dim.entity as string, `Dimension ${k.dim.name}`);
+    const on = k.ref.columns.map((c, j) => {
+      const want = b.column(root, k.dim.naturalKey[j], '').type;
+      const have = b.column(e, c, '').type;
+      const left = baseType(want) === baseType(have) ? `f.${q(c)}` : `CAST(f.${q(c)} AS ${nullableType(want)})`;
+      return `${left} = d${i}.${q(`__j${j}`)}`;
+    });
+    const cols = k.dim.naturalKey.map((n, j) => `${q(n)} AS ${q(`__j${j}`)}`).join(', ');
+    const sk = q(k.dim.surrogateKey);
+    if (k.dim.scdType === 2 && dateRef) {
+      joins.push(
+        `ASOF LEFT JOIN (SELECT ${cols}, ${q('valid_from')} AS ${q('__vf')}, ${sk} AS ${q('__key')} FROM ${dimFrom(b, k.dim)} WHERE ${sk} != 0) AS d${i}\n` +
+          `  ON ${on.join(' AND ')} AND f.${q('__evt')} >= d${i}.${q('__vf')}`,
+      );
+    } else {
+      const current = k.dim.scdType === 2 ? ` AND ${q('is_current')} = 1` : '';
+      joins.push(`LEFT JOIN (SELECT ${cols}, ${sk} AS ${q('__key')} FROM ${dimFrom(b, k.dim)} WHERE ${sk} != 0${current}) AS d${i}\n  ON ${on.join(' AND ')}`);
+    }
+    return `ifNull(d${i}.${q('__key')}, 0)`;
+  });
+  const evt = dateRef ? `, ifNull(toDateTime64(${q(dateRef.ref.columns[0])}, 3), ${MAX_TIME}) AS ${q('__evt')}` : '';
+  const names = [...L.keys.map((k) => k.name), ...L.plain, ...L.measures.map((m) => m.name), LOAD_ID, LOADED_AT, VERSION];
+  // Rows whose reference found no member are looked up again: a member that arrives late is picked up.
+  const lookupKeys = L.keys.filter((k) => !k.dim.generated);
+  const retry =
+    keyed && lookupKeys.length
+      ? // Without FINAL: a stale row still at 0 only means one more (idempotent) lookup.
+        ` OR (${f.grain.map(q).join(', ')}) IN (SELECT ${f.grain.map(q).join(', ')} FROM ${b.gold(f.name)} WHERE ${lookupKeys.map((k) => `${q(k.name)} = 0`).join(' OR ')})`
+      : '';
+  // When the grain is silver's primary key, the gold ReplacingMergeTree (same version) already keeps the
+  // latest row per key, so an incremental run reads only the batch's rows instead of FINAL over all of silver.
+  const sameKey = keyed && f.grain.length === e.primaryKey.length && f.grain.every((g) => e.primaryKey.includes(g));
+  const source = (full: boolean): string => (full || !sameKey ? silverFrom(b, e) : b.silver(e.name));
+  const insert = (target: string, full: boolean): string =>
+    `INSERT INTO ${target} (${names.map(q).join(', ')})\n` +
+    `SELECT\n  ${[
+      ...keyExprs,
+      ...L.plain.map((c) => `f.${q(c)}`),
+      ...L.measures.map((m) => (m.column ? `f.${q(m.column)}` : '1')),
+      `f.${q(LOAD_ID)}`,
+      `f.${q(LOADED_AT)}`,
+      `f.${q(VERSION)}`,
+    ].join(',\n  ')}\n` +
+    `FROM (SELECT *${evt} FROM ${source(full)} WHERE ${b.inBatch(id)}${full ? '' : retry}) AS f\n` +
+    `${joins.join('\n')}${b.ddl.settings(['join_use_nulls = 1'])}`;
+  const loads = b.silver(e.name);
+  const incremental = [...b.ddl.createTable(spec), ...b.batchStart(id, loads, false), insert(b.gold(f.name), false), ...b.batchEnd(id, false)];
+  const full = [
+    ...b.ddl.createTable(spec),
+    ...b.batchStart(id, loads, true),
+    ...b.stagedRebuild(b.db.gold, f.name, spec.shardKey, (t) => [insert(t, true)]),
+    ...b.batchEnd(id, true),
+  ];
+  return {
+    step: {
+      id,
+      layer: 'gold',
+      file: sqlFile('gold', f.name),
+      fullFile: sqlFile('gold', f.name, true),
+      target: { database: b.db.gold, table: f.name },
+      dependsOn: [silverStepId(e.name), ...new Set(L.keys.map((k) => goldStepId(k.dim.name)))],
+      description: `Fact ${f.name} at grain ${f.grain.join(', ') || '(every row)'} with ${L.keys.length} dimension key(s), ${L.measures.length} measure(s)`,
+    },
+    sql: header(`fact ${f.name} (incremental: new loads and unresolved references)`) + joinStatements(incremental),
+    fullSql: header(`fact ${f.name} (full rebuild: staging table, then EXCHANGE)`) + joinStatements(full),
+  };
+}
+
+// ---------------------------------------------------------------- wide view
+
+function wideStep(b: BuildContext, f: Fact): StepOut {
+  const L = factLayout(b, f);
+  const cols: string[] = [];
+  const joins: string[] = [];
+  L.keys.forEach((k, i) => {
+    const prefix = k.ref.role || k.dim.name;
+    const attrs = k.dim.generated ? dateColumns(k.dim).map((c) => c.name) : k.dim.attributes.map((a) => a.name);
+    for (const a of attrs) cols.push(`d${i}.${q(a)} AS ${q(`${prefix}_${a}`)}`);
+    if (k.dim.scdType === 2 && !k.dim.generated) cols.push(`d${i}.${q('is_current')} AS ${q(`${prefix}_is_current`)}`);
+    joins.push(`LEFT JOIN ${dimFrom(b, k.dim, `d${i}`)} ON f.${q(k.name)} = d${i}.${q(k.dim.surrogateKey)}`);
+  });
+  const factCols = [...L.keys.map((k) => k.name), ...L.plain, ...L.measures.map((m) => m.name)].map((c) => `f.${q(c)} AS ${q(c)}`);
+  const keyed = f.grain.length > 0 && silverHasKey(L.entity);
+  const select = `SELECT\n  ${[...factCols, ...cols].join(',\n  ')}\nFROM ${b.gold(f.name)} AS f${keyed ? ' FINAL' : ''}\n${joins.join('\n')}`;
+  const name = wideName(f);
+  return {
+    step: {
+      id: goldStepId(name),
+      layer: 'gold',
+      file: sqlFile('gold', name),
+      target: { database: b.db.gold, table: name, view: true },
+      dependsOn: [goldStepId(f.name), ...new Set(L.keys.map((k) => goldStepId(k.dim.name)))],
+      description: `Wide view of ${f.name} joined to its dimensions (one big table)`,
+    },
+    sql: header(`wide view of fact ${f.name}`) + joinStatements([b.ddl.createView(b.db.gold, name, select)]),
+  };
+}
+
+export function goldSteps(b: BuildContext, options: { wide: boolean }): StepOut[] {
+  const out: StepOut[] = [];
+  for (const d of b.star.dimensions) {
+    if (d.generated === 'date') out.push(dateStep(b, d));
+    else if (!d.entity) throw new BuildError(`Dimension ${d.name}: it has no entity and is not a generated date dimension`);
+    else out.push(d.scdType === 2 ? scd2Step(b, d) : scd1Step(b, d));
+  }
+  for (const f of b.star.facts) {
+    out.push(factStep(b, f));
+    if (options.wide) out.push(wideStep(b, f));
+  }
+  return out;
+}
+
+function indent(sql: string): string {
+  return sql
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

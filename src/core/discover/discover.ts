@@ -1,0 +1,239 @@
+/**
+ * `discover`: every bronze table -> profile (one scan) -> types -> exact pass
+ * (one scan) -> quality, keys, dependencies; then relationships across
+ * tables; then the catalog file, with the user's decisions re-applied.
+ */
+import type { CoreContext, ProgressSink } from '../context';
+import type { Warehouse } from '../warehouse/warehouse';
+import { qualified } from '../warehouse/sql';
+import type { Catalog, CatalogColumn, CatalogTable, ColumnProfile, Decisions, InferredType, ParseKind, PatternKind } from './catalog-types';
+import { applyDecisions, columnKey, emptyDecisions, overrideExpression, readCatalogIfAny, writeCatalog } from './catalog';
+import { functionalDependencies } from './dependencies';
+import { inferType } from './infer';
+import { compositeKeys, rankKeys, singleKeys, STRONG_SINGLE, type KeyColumn } from './keys';
+import { isKeyLikeName } from './names';
+import { exactRowCount, profileTable, sourceColumns, type RawProfile } from './profile';
+import { columnQuality, tableQuality } from './quality';
+import { candidatePairs, promising, resolveRelationships, verifyCandidates, type RelColumn } from './relationships';
+import type { ShapeName } from './shapes';
+import { exactFacts, type ExactFacts } from './validate';
+
+export interface DiscoverOptions {
+  database?: string;
+  only?: 'all' | 'quality' | 'relationships';
+  signal?: AbortSignal;
+  progress?: ProgressSink;
+}
+
+/** Bronze tables that hold data (internal `_kimball*` tables such as rejects are skipped). */
+export async function bronzeTables(wh: Warehouse, database: string): Promise<string[]> {
+  const rows = await wh.query<{ name: string }>(
+    `SELECT name FROM system.tables WHERE database = {db:String} AND NOT is_temporary AND NOT startsWith(name, '_kimball')
+       AND engine NOT IN ('View', 'MaterializedView', 'Dictionary') ORDER BY name`,
+    { params: { db: database } },
+  );
+  return rows.map((r) => r.name);
+}
+
+const PATTERN_LABEL: Partial<Record<ShapeName, string>> = { email: 'an email address', url: 'a URL', phone: 'a phone number' };
+
+/** Text columns mostly (>= 50%) in one pattern are judged against it. */
+function textPattern(p: RawProfile, t: InferredType): ShapeName | undefined {
+  if (!t.type.includes('String')) return undefined;
+  const n = p.rows - p.empty - p.shapes.nullToken;
+  return (['email', 'url', 'phone'] as ShapeName[]).find((s) => n > 0 && p.shapes[s] / n >= 0.5);
+}
+
+function catalogProfile(p: RawProfile, f: ExactFacts, rows: number, sampled: boolean): ColumnProfile {
+  const n = Math.max(1, p.rows - p.empty);
+  const rate = (...s: ShapeName[]) => Math.round((s.reduce((a, k) => a + p.shapes[k], 0) / n) * 1000) / 1000;
+  const parseRates: Partial<Record<ParseKind, number>> = {
+    integer: rate('int', 'intThousands'),
+    decimal: rate('int', 'intThousands', 'dec', 'decThousands'),
+    float: rate('int', 'intThousands', 'dec', 'decThousands', 'exp'),
+    boolean: rate('boolWord', 'boolDigit'),
+    date: rate('dateIso', 'dateYmdSlash', 'dateSlash', 'dateDash', 'dateDot', 'dateText'),
+    datetime: rate('datetimeIso', 'datetimeSlash'),
+    uuid: rate('uuid'),
+  };
+  const patterns: Partial<Record<PatternKind, number>> = {
+    email: rate('email'),
+    url: rate('url'),
+    phone: rate('phone'),
+    currency: rate('currency'),
+    percent: rate('percent'),
+    zeroPadded: rate('zeroPadded'),
+  };
+  const exact = f.distinctExact !== undefined;
+  return {
+    rows,
+    empty: f.empty,
+    distinct: exact ? (f.distinctExact as number) : sampled ? p.distinct : p.distinct,
+    distinctExact: exact,
+    minLength: p.minLength,
+    maxLength: p.maxLength,
+    parseRates,
+    patterns,
+    topValues: p.topValues,
+    numeric: p.numeric ? { min: p.numeric.min, max: p.numeric.max, mean: p.numeric.mean, stddev: p.numeric.stddev, quantiles: p.numeric.quantiles } : undefined,
+  };
+}
+
+function withOverride(table: string, column: string, t: InferredType, d: Decisions): InferredType {
+  const o = d.typeOverrides[columnKey(table, column)];
+  if (!o) return t;
+  return { ...t, type: o.type, expression: o.expression ?? overrideExpression(o.type), notes: [...t.notes, 'type chosen by the user'] };
+}
+
+/** Worth an exact uniqueness check: no empties, nearly all values distinct, and no value seen twice. */
+function mayBeUnique(p: RawProfile, profiledRows: number): boolean {
+  return p.empty === 0 && profiledRows > 0 && p.distinct >= profiledRows * 0.9 && (p.topValues[0]?.count ?? 1) <= 1;
+}
+
+interface Analysed {
+  table: CatalogTable;
+  keyColumns: KeyColumn[];
+  relColumns: RelColumn[];
+}
+
+/** Profile, infer, verify and score one table. */
+async function analyseTable(wh: Warehouse, database: string, name: string, d: Decisions, keysToo: boolean, signal?: AbortSignal): Promise<Analysed> {
+  const columns = await sourceColumns(wh, database, name);
+  const rows = await exactRowCount(wh, database, name, signal);
+  const lineage = await tableLineage(wh, database, name, rows);
+  const { profiles, sampled, profiledRows } = await profileTable(wh, database, { table: name, columns }, rows, signal);
+  const inferred = profiles.map((p) => withOverride(name, p.name, inferType(p), d));
+  const patterns = profiles.map((p, i) => textPattern(p, inferred[i]));
+  const facts = await exactFacts(
+    wh,
+    database,
+    name,
+    profiles.map((p, i) => ({ name: p.name, inferred: inferred[i], pattern: patterns[i], exactDistinct: mayBeUnique(p, profiledRows) })),
+    signal,
+  );
+  const keyColumns: KeyColumn[] = profiles.map((p, i) => {
+    const f = facts.get(p.name) as ExactFacts;
+    return { name: p.name, position: p.position, inferred: inferred[i], missing: f.empty + f.nullTokens, distinctExact: f.distinctExact, distinct: f.distinctExact ?? p.distinct, maxLength: p.maxLength };
+  });
+  const singles = singleKeys(name, rows, keyColumns);
+  const composites = keysToo && !singles.some((k) => k.confidence >= STRONG_SINGLE) ? await compositeKeys(wh, database, name, rows, keyColumns, signal, sampled) : [];
+  const keys = rankKeys([...singles, ...composites]);
+  const keySet = new Set(singles.map((k) => k.columns[0]));
+  const catalogColumns: CatalogColumn[] = profiles.map((p, i) => {
+    const f = facts.get(p.name) as ExactFacts;
+    const present = rows - f.empty - f.nullTokens;
+    const withFacts: InferredType = { ...inferred[i], convertRate: present > 0 ? round3(1 - f.bad / present) : inferred[i].convertRate };
+    const kc = keyColumns[i];
+    const expected = keySet.has(p.name) || (isKeyLikeName(p.name) && kc.distinct >= present * 0.9 && p.position === 0);
+    const quality = columnQuality({ rows, profile: p, inferred: withFacts, facts: f, uniquenessExpected: expected, distinct: kc.distinct, patternLabel: patterns[i] ? PATTERN_LABEL[patterns[i] as ShapeName] : undefined });
+    return { name: p.name, position: p.position, profile: catalogProfile(p, f, rows, sampled), inferred: withFacts, quality };
+  });
+  const dependencies = keysToo
+    ? await functionalDependencies(wh, database, name, rows, keyColumns.map((k) => ({ name: k.name, distinct: k.distinct, isKey: keySet.has(k.name) })), signal)
+    : [];
+  const quality = tableQuality(catalogColumns);
+  const table: CatalogTable = {
+    name,
+    ...lineage,
+    rowCount: rows,
+    sampled,
+    columns: catalogColumns,
+    keys,
+    dependencies,
+    quality: rows === 0 ? null : quality,
+    ...(rows === 0 ? { qualityNote: 'The table is empty: there is nothing to score.' } : quality === null ? { qualityNote: 'The table has no source columns.' } : {}),
+  };
+  return { table, keyColumns, relColumns: relColumns(table, keyColumns) };
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function tableLineage(wh: Warehouse, database: string, table: string, rows: number): Promise<{ source?: string; object?: string }> {
+  if (rows === 0) return {};
+  const has = await wh.query<{ n: string }>(
+    `SELECT count() AS n FROM system.columns WHERE database = {db:String} AND table = {t:String} AND name IN ('_kimball_source', '_kimball_object')`,
+    { params: { db: database, t: table } },
+  );
+  if (Number(has[0]?.n ?? 0) < 2) return {};
+  const r = await wh.query<{ s: string; o: string }>(`SELECT any(_kimball_source) AS s, any(_kimball_object) AS o FROM ${qualified(database, table)}`);
+  return { source: r[0]?.s || undefined, object: r[0]?.o || undefined };
+}
+
+function relColumns(t: CatalogTable, keyColumns: KeyColumn[]): RelColumn[] {
+  const primary = t.keys.find((k) => k.kind === 'primary');
+  const singles = new Set(t.keys.filter((k) => k.columns.length === 1).map((k) => k.columns[0]));
+  return t.columns.map((c, i) => ({
+    table: t.name,
+    name: c.name,
+    inferred: c.inferred,
+    rows: t.rowCount,
+    missing: keyColumns[i]?.missing ?? c.profile.empty,
+    distinct: c.profile.distinct,
+    min: c.profile.numeric?.min,
+    max: c.profile.numeric?.max,
+    minLength: c.profile.minLength,
+    maxLength: c.profile.maxLength,
+    isKey: singles.has(c.name),
+    isPrimary: primary?.columns.length === 1 && primary.columns[0] === c.name,
+  }));
+}
+
+/** Key columns of a table already in the catalog (for a relationships-only run). */
+function keyColumnsOf(t: CatalogTable): KeyColumn[] {
+  return t.columns.map((c) => ({
+    name: c.name,
+    position: c.position,
+    inferred: c.inferred,
+    missing: c.profile.empty,
+    distinctExact: c.profile.distinctExact ? c.profile.distinct : undefined,
+    distinct: c.profile.distinct,
+    maxLength: c.profile.maxLength,
+  }));
+}
+
+export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Promise<Catalog> {
+  const wh = ctx.warehouse;
+  const database = opts.database ?? wh.databases.bronze;
+  const only = opts.only ?? 'all';
+  const progress = opts.progress ?? { report() {} };
+  const previous = readCatalogIfAny(ctx.paths, database);
+  const decisions = previous?.decisions ?? emptyDecisions();
+  const names = await bronzeTables(wh, database);
+  const step = names.length > 0 ? 80 / names.length : 80;
+  const analysed: Analysed[] = [];
+  for (const name of names) {
+    opts.signal?.throwIfAborted();
+    progress.report({ message: `profiling ${name}`, increment: step });
+    const old = previous?.tables.find((t) => t.name === name);
+    if (only === 'relationships' && old) {
+      const kc = keyColumnsOf(old);
+      analysed.push({ table: old, keyColumns: kc, relColumns: relColumns(old, kc) });
+      continue;
+    }
+    const a = await analyseTable(wh, database, name, decisions, only !== 'quality' || !old, opts.signal);
+    if (only === 'quality' && old) a.table = { ...a.table, keys: old.keys, dependencies: old.dependencies };
+    analysed.push(a);
+    ctx.log.debug(`discover: ${name}: ${a.table.rowCount} rows, ${a.table.columns.length} columns`);
+  }
+  progress.report({ message: 'relationships' });
+  let relationships = previous?.relationships ?? [];
+  if (only !== 'quality' || !previous) {
+    const all = analysed.flatMap((a) => a.relColumns);
+    const tableNames = analysed.map((a) => a.table.name);
+    const verified = await verifyCandidates(wh, database, promising(candidatePairs(all), tableNames), opts.signal);
+    relationships = resolveRelationships(verified, tableNames);
+  }
+  const catalog: Catalog = {
+    version: 1,
+    database,
+    generatedAt: new Date().toISOString(),
+    tables: analysed.map((a) => a.table),
+    relationships,
+    decisions,
+  };
+  const final = applyDecisions(catalog, previous);
+  opts.signal?.throwIfAborted();
+  writeCatalog(ctx.paths, final);
+  progress.report({ message: 'done', increment: 20 });
+  return final;
+}

@@ -1,0 +1,105 @@
+/**
+ * The exact pass: one aggregate query per table (per chunk of columns) over
+ * the FULL table, after types are inferred. It measures what is written as
+ * fact: empties, values the chosen expression fails to convert (with
+ * samples), pattern misses, and exact distinct counts of key candidates.
+ */
+import { qualified, quoteIdent } from '../warehouse/sql';
+import type { Warehouse } from '../warehouse/warehouse';
+import type { InferredType } from './catalog-types';
+import { COLUMNS_PER_QUERY } from './profile';
+import { SHAPES, type ShapeName } from './shapes';
+
+export interface ExactFacts {
+  empty: number;
+  nullTokens: number;
+  /** Non-empty, non-placeholder values the expression does not convert. */
+  bad: number;
+  badSamples: string[];
+  /** For text columns dominated by a pattern (email, url, phone): values that miss it. */
+  patternMiss: number;
+  patternSamples: string[];
+  padded: number;
+  paddedSamples: string[];
+  /** Distinct values after trimming and lower-casing (spelling variants of one value). */
+  normalizedDistinct: number;
+  /** Distinct present values, measured with the same sketch as normalizedDistinct. */
+  rawDistinct: number;
+  /** Exact distinct non-empty values, when asked for. */
+  distinctExact?: number;
+}
+
+export interface ValidateColumn {
+  name: string;
+  inferred: InferredType;
+  /** Pattern a text column is expected to follow. */
+  pattern?: ShapeName;
+  exactDistinct: boolean;
+}
+
+const SAMPLE = 5;
+
+/** The bronze column substituted into an inferred expression. */
+export function applyExpression(expression: string, column: string): string {
+  return expression.split('{col}').join(quoteIdent(column));
+}
+
+function aggregates(c: ValidateColumn, i: number): string[] {
+  const v = quoteIdent(c.name);
+  const a = (what: string, sql: string) => `${sql} AS c${i}_${what}`;
+  const present = `(${v} != '' AND NOT ${SHAPES.nullToken(v)})`;
+  const isText = c.inferred.type === 'String' || c.inferred.type === 'LowCardinality(String)';
+  const failed = isText ? '0' : `(${present} AND isNull(${applyExpression(c.inferred.expression, c.name)}))`;
+  const miss = c.pattern ? `(${present} AND NOT ${SHAPES[c.pattern](v)})` : '0';
+  const short = `substring(${v}, 1, 100)`;
+  const out = [
+    a('empty', `countIf(${v} = '')`),
+    a('nulls', `countIf(${SHAPES.nullToken(v)})`),
+    a('bad', `countIf(${failed})`),
+    a('badS', `groupUniqArrayIf(${SAMPLE})(${short}, ${failed})`),
+    a('miss', `countIf(${miss})`),
+    a('missS', `groupUniqArrayIf(${SAMPLE})(${short}, ${miss})`),
+    a('pad', `countIf(${SHAPES.padded(v)})`),
+    a('padS', `groupUniqArrayIf(3)(${short}, ${SHAPES.padded(v)})`),
+    // Spelling variants matter for categories (LowCardinality); free text is left alone.
+    a('norm', c.inferred.type === 'LowCardinality(String)' ? `uniqIf(lower(trimBoth(${v})), ${present})` : '0'),
+    a('rawd', c.inferred.type === 'LowCardinality(String)' ? `uniqIf(${v}, ${present})` : '0'),
+  ];
+  if (c.exactDistinct) out.push(a('dx', `uniqExactIf(${v}, ${v} != '')`));
+  return out;
+}
+
+const num = (x: unknown) => Number(x ?? 0) || 0;
+const strs = (x: unknown) => (Array.isArray(x) ? x.map(String) : []);
+
+export async function exactFacts(
+  wh: Warehouse,
+  database: string,
+  table: string,
+  columns: ValidateColumn[],
+  signal?: AbortSignal,
+): Promise<Map<string, ExactFacts>> {
+  const out = new Map<string, ExactFacts>();
+  for (let start = 0; start < columns.length; start += COLUMNS_PER_QUERY) {
+    const chunk = columns.slice(start, start + COLUMNS_PER_QUERY);
+    const sql = `SELECT ${chunk.flatMap((c, k) => aggregates(c, k)).join(',\n')} FROM ${qualified(database, table)}`;
+    const r = (await wh.query(sql, { signal }))[0] ?? {};
+    chunk.forEach((c, k) => {
+      const g = (w: string) => r[`c${k}_${w}`];
+      out.set(c.name, {
+        empty: num(g('empty')),
+        nullTokens: num(g('nulls')),
+        bad: num(g('bad')),
+        badSamples: strs(g('badS')),
+        patternMiss: num(g('miss')),
+        patternSamples: strs(g('missS')),
+        padded: num(g('pad')),
+        paddedSamples: strs(g('padS')),
+        normalizedDistinct: num(g('norm')),
+        rawDistinct: num(g('rawd')),
+        distinctExact: c.exactDistinct ? num(g('dx')) : undefined,
+      });
+    });
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * Delimited text (CSV, TSV, ...) as RFC 4180 reads it, streamed: a quote opens
+ * a quoted field only at the start of a field (a quote inside an unquoted
+ * field is text, as in ClickHouse), "" inside quotes is one quote, and
+ * newlines inside quotes belong to the value. Values are never trimmed or
+ * converted: the text between delimiters is the value.
+ */
+
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based line where the record starts. */
+  line: number;
+  /** The record's text as in the file, without its line break. */
+  raw: string;
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** Splits text chunks into records; push() returns the records completed so far. */
+export class CsvSplitter {
+  private buf = '';
+  private pos = 0;
+  private state = 0; // 0 field start, 1 unquoted, 2 quoted, 3 quote seen inside quotes
+  private line = 1;
+  private readonly delim: number;
+
+  constructor(delimiter: string) {
+    if (delimiter.length !== 1) throw new Error(`A delimiter is one character, not ${JSON.stringify(delimiter)}.`);
+    this.delim = delimiter.charCodeAt(0);
+  }
+
+  push(text: string): CsvRecord[] {
+    this.buf += text;
+    const out: CsvRecord[] = [];
+    const buf = this.buf;
+    let start = 0;
+    let state = this.state;
+    for (let i = this.pos; i < buf.length; i++) {
+      const c = buf.charCodeAt(i);
+      if (state === 2) {
+        if (c === QUOTE) state = 3;
+        continue;
+      }
+      if (c === LF) {
+        this.emit(out, buf.slice(start, i));
+        start = i + 1;
+        state = 0;
+        continue;
+      }
+      if (c === this.delim) state = 0;
+      else if (c === QUOTE) state = state === 0 || state === 3 ? 2 : state;
+      else state = 1;
+    }
+    this.buf = buf.slice(start);
+    this.pos = this.buf.length;
+    this.state = state;
+    return out;
+  }
+
+  /** The last record when the text does not end with a line break. */
+  end(): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    if (this.buf.length > 0) this.emit(out, this.buf);
+    this.buf = '';
+    this.pos = 0;
+    return out;
+  }
+
+  private emit(out: CsvRecord[], text: string): void {
+    const raw = text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text;
+    const line = this.line;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.line++;
+    this.line++;
+    if (raw.length === 0) return; // a blank line is not a record
+    out.push({ fields: splitFields(raw, this.delim), line, raw });
+  }
+}
+
+/** Fields of one complete record. */
+export function splitFields(raw: string, delim: number): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  const n = raw.length;
+  for (;;) {
+    if (i < n && raw.charCodeAt(i) === QUOTE) {
+      let value = '';
+      let j = i + 1;
+      for (;;) {
+        const q = raw.indexOf('"', j);
+        if (q === -1) {
+          // Unterminated quote: the rest of the record is the value.
+          value += raw.slice(j);
+          j = n;
+          break;
+        }
+        value += raw.slice(j, q);
+        if (raw.charCodeAt(q + 1) === QUOTE) {
+          value += '"';
+          j = q + 2;
+        } else {
+          j = q + 1;
+          break;
+        }
+      }
+      // Text after the closing quote up to the delimiter is kept, as ClickHouse does not allow it anyway.
+      let k = j;
+      while (k < n && raw.charCodeAt(k) !== delim) k++;
+      fields.push(k > j ? value + raw.slice(j, k) : value);
+      if (k >= n) return fields;
+      i = k + 1;
+    } else {
+      let k = i;
+      while (k < n && raw.charCodeAt(k) !== delim) k++;
+      fields.push(raw.slice(i, k));
+      if (k >= n) return fields;
+      i = k + 1;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Text encodings of delimited files: a BOM decides; otherwise the sample is
+ * checked as UTF-8, and only text that is clearly not UTF-8 (invalid sequences
+ * and no valid multi-byte ones) is read as Windows-1252 (a superset of the
+ * printable Latin-1 range).
+ */
+import iconv from 'iconv-lite';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, openSync, readSync } from 'node:fs';
+
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1' | 'windows-1252';
+
+export interface DetectedEncoding {
+  encoding: TextEncoding;
+  /** Bytes of byte-order mark to skip. */
+  bom: number;
+  /** UTF-8 with a few invalid sequences: rows holding them become rejects. */
+  invalidUtf8: number;
+}
+
+export function detectEncoding(sample: Buffer): DetectedEncoding {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { encoding: 'utf-8', bom: 3, invalidUtf8: 0 };
+  if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf-16le', bom: 2, invalidUtf8: 0 };
+  if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf-16be', bom: 2, invalidUtf8: 0 };
+  const utf16 = utf16WithoutBom(sample);
+  if (utf16) return { encoding: utf16, bom: 0, invalidUtf8: 0 };
+  const { valid, invalid } = utf8Sequences(sample);
+  if (invalid === 0) return { encoding: 'utf-8', bom: 0, invalidUtf8: 0 };
+  // Mostly valid multi-byte text with a few broken bytes is damaged UTF-8, not another encoding.
+  if (valid > 0 && invalid / (valid + invalid) < 0.1) return { encoding: 'utf-8', bom: 0, invalidUtf8: invalid };
+  return { encoding: 'windows-1252', bom: 0, invalidUtf8: 0 };
+}
+
+/** ASCII text in UTF-16 has a zero byte in every other position. */
+function utf16WithoutBom(sample: Buffer): TextEncoding | undefined {
+  const n = Math.min(sample.length, 4096) & ~1;
+  if (n < 8) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (sample[i] === 0) evenZero++;
+    if (sample[i + 1] === 0) oddZero++;
+  }
+  const pairs = n / 2;
+  if (oddZero > pairs * 0.4 && evenZero < pairs * 0.05) return 'utf-16le';
+  if (evenZero > pairs * 0.4 && oddZero < pairs * 0.05) return 'utf-16be';
+  return undefined;
+}
+
+/** Count valid multi-byte UTF-8 sequences and invalid bytes (a sequence cut by the sample's end counts as neither). */
+export function utf8Sequences(buf: Buffer): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const len = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (len === 0) {
+      invalid++;
+      i++;
+      continue;
+    }
+    if (i + len > buf.length) break;
+    let ok = true;
+    for (let k = 1; k < len; k++) if ((buf[i + k] & 0xc0) !== 0x80) ok = false;
+    if (ok) {
+      valid++;
+      i += len;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid };
+}
+
+/** A streaming decoder: bytes in, text out, multi-byte characters split across chunks handled. */
+export interface TextDecoderStream {
+  write(chunk: Buffer): string;
+  end(): string;
+}
+
+export function textDecoder(encoding: TextEncoding): TextDecoderStream {
+  if (encoding === 'utf-8') {
+    const d = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+    return { write: (c) => d.decode(c, { stream: true }), end: () => d.decode() };
+  }
+  const d = iconv.getDecoder(encoding === 'latin1' ? 'latin1' : encoding, { stripBOM: false });
+  return { write: (c) => d.write(c), end: () => d.end() ?? '' };
+}
+
+/**
+ * Whether a whole file is valid UTF-8, checked natively in 8 MB slices (a
+ * character cut by a slice boundary is carried over). Reads are synchronous
+ * (several times faster than the thread-pool path here) but short, and the
+ * event loop gets a turn between slices, so the caller never stalls.
+ */
+export async function fileIsUtf8(file: string, signal?: AbortSignal): Promise<boolean> {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(8 << 20);
+    let carry = 0;
+    for (;;) {
+      const n = readSync(fd, buf, carry, buf.length - carry, null);
+      const end = carry + n;
+      if (n === 0) return carry === 0 || isUtf8(buf.subarray(0, carry));
+      const cut = safeCut(buf.subarray(0, end));
+      if (!isUtf8(buf.subarray(0, cut))) return false;
+      carry = end - cut;
+      buf.copy(buf, 0, cut, end);
+      if (signal?.aborted) return false;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The end of the last complete UTF-8 sequence (at most 3 bytes back). */
+function safeCut(buf: Buffer): number {
+  for (let i = buf.length - 1; i >= Math.max(0, buf.length - 4); i--) {
+    const b = buf[i];
+    if (b < 0x80) return buf.length;
+    if (b >= 0xc0) {
+      const len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return i + len <= buf.length ? buf.length : i;
+    }
+  }
+  return buf.length;
+}

@@ -1,0 +1,234 @@
+/**
+ * JSON records with their text kept exact: numbers stay the digits written in
+ * the file (JSON.parse would turn 1.50 into 1.5 and round big integers), nested
+ * objects flatten to dotted names, arrays stay JSON text as written, null
+ * becomes the empty string (and is counted).
+ */
+
+export type FlatRecord = Map<string, string>;
+
+export class JsonSyntaxError extends Error {}
+
+/** Parse one JSON value and flatten it; a top-level scalar or array becomes the column "value". */
+export function flattenJson(text: string): { record: FlatRecord; nulls: number } {
+  const p = new FlatParser(text);
+  p.ws();
+  const record: FlatRecord = new Map();
+  if (p.peek() === '{') p.object('', record);
+  else record.set('value', p.scalarOrRaw(record, 'value') ?? '');
+  p.ws();
+  if (p.i < text.length) throw new JsonSyntaxError(`unexpected text after the value at offset ${p.i}`);
+  return { record, nulls: p.nulls };
+}
+
+class FlatParser {
+  i = 0;
+  nulls = 0;
+  constructor(private readonly s: string) {}
+
+  ws(): void {
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
+      else break;
+    }
+  }
+
+  peek(): string {
+    return this.s[this.i] ?? '';
+  }
+
+  fail(what: string): never {
+    throw new JsonSyntaxError(`${what} at offset ${this.i}`);
+  }
+
+  /** Object members flattened into `out` under `prefix`. */
+  object(prefix: string, out: FlatRecord): void {
+    this.i++; // {
+    this.ws();
+    if (this.peek() === '}') {
+      this.i++;
+      if (prefix) out.set(prefix.slice(0, -1), '{}');
+      return;
+    }
+    for (;;) {
+      this.ws();
+      if (this.peek() !== '"') this.fail('expected a property name');
+      const key = prefix + this.string();
+      this.ws();
+      if (this.peek() !== ':') this.fail('expected ":"');
+      this.i++;
+      this.ws();
+      if (this.peek() === '{') this.object(key + '.', out);
+      else {
+        const v = this.scalarOrRaw(out, key);
+        out.set(key, v ?? '');
+      }
+      this.ws();
+      const c = this.peek();
+      this.i++;
+      if (c === '}') return;
+      if (c !== ',') this.fail('expected "," or "}"');
+    }
+  }
+
+  /** A scalar as text, an array as its exact JSON text, null as undefined (counted). */
+  scalarOrRaw(out: FlatRecord, key: string): string | undefined {
+    const c = this.peek();
+    if (c === '"') return this.string();
+    if (c === '[' || c === '{') {
+      const start = this.i;
+      this.skipValue();
+      return this.s.slice(start, this.i);
+    }
+    if (this.s.startsWith('null', this.i)) {
+      this.i += 4;
+      this.nulls++;
+      return undefined;
+    }
+    if (this.s.startsWith('true', this.i)) {
+      this.i += 4;
+      return 'true';
+    }
+    if (this.s.startsWith('false', this.i)) {
+      this.i += 5;
+      return 'false';
+    }
+    const m = /-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+    m.lastIndex = this.i;
+    const r = m.exec(this.s);
+    if (!r) this.fail(`unexpected ${c ? JSON.stringify(c) : 'end of text'} for "${key}" (${out.size} fields read)`);
+    this.i += r[0].length;
+    return r[0];
+  }
+
+  string(): string {
+    const s = this.s;
+    const start = ++this.i;
+    let j = start;
+    for (;;) {
+      const c = s.charCodeAt(j);
+      if (Number.isNaN(c)) this.fail('unterminated string');
+      if (c === 34) break;
+      if (c === 92) j += 2;
+      else j++;
+    }
+    this.i = j + 1;
+    const body = s.slice(start, j);
+    if (body.indexOf('\\') === -1) return body;
+    try {
+      return JSON.parse(`"${body}"`) as string;
+    } catch {
+      return this.fail('invalid escape in a string');
+    }
+  }
+
+  /** Skip one value (used for arrays, kept as raw text), checking its brackets and strings. */
+  skipValue(): void {
+    const s = this.s;
+    const stack: string[] = [];
+    do {
+      const c = s[this.i];
+      if (c === undefined) this.fail('unterminated array or object');
+      if (c === '"') {
+        this.string();
+        continue;
+      }
+      if (c === '[' || c === '{') stack.push(c === '[' ? ']' : '}');
+      else if (c === ']' || c === '}') {
+        if (stack.pop() !== c) this.fail(`unexpected "${c}"`);
+      }
+      this.i++;
+    } while (stack.length > 0);
+  }
+}
+
+/** A JSON text cut into record texts: the elements of a top-level array, or each top-level value in sequence. */
+export interface JsonChunk {
+  text: string;
+  line: number;
+}
+
+/**
+ * Splits a stream of JSON text into record texts without parsing them (it
+ * tracks strings and nesting only). Mode "array": the text is one array whose
+ * elements are records. Mode "sequence": objects one after another
+ * (pretty-printed documents; NDJSON is read line by line instead, so that one
+ * broken line is one reject).
+ */
+export class JsonSplitter {
+  private buf = '';
+  private pos = 0;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private line = 1;
+  private startLine = 1;
+  private start = -1;
+  private closed = false;
+
+  constructor(private readonly mode: 'array' | 'sequence') {}
+
+  push(text: string): JsonChunk[] {
+    this.buf += text;
+    const s = this.buf;
+    const out: JsonChunk[] = [];
+    const top = this.mode === 'array' ? 1 : 0;
+    let keepFrom = s.length;
+    for (let i = this.pos; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 10) this.line++;
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (c === 92) this.escape = true;
+        else if (c === 34) this.inString = false;
+        continue;
+      }
+      if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+      if (this.closed) throw new JsonSyntaxError(`unexpected text after the top-level array on line ${this.line}`);
+      if (this.mode === 'array' && this.depth === 0) {
+        if (c !== 91) throw new JsonSyntaxError(`expected "[" on line ${this.line}`);
+        this.depth = 1;
+        continue;
+      }
+      if (this.depth === top && this.mode === 'array' && (c === 44 || c === 93)) {
+        if (this.start >= 0) out.push({ text: s.slice(this.start, i), line: this.startLine });
+        else if (c === 44) throw new JsonSyntaxError(`empty array element on line ${this.line}`);
+        this.start = -1;
+        if (c === 93) {
+          this.depth = 0;
+          this.closed = true;
+        }
+        continue;
+      }
+      if (this.start < 0) {
+        this.start = i;
+        this.startLine = this.line;
+      }
+      if (c === 34) this.inString = true;
+      else if (c === 123 || c === 91) this.depth++;
+      else if (c === 125 || c === 93) {
+        this.depth--;
+        if (this.depth < top) throw new JsonSyntaxError(`unbalanced "${String.fromCharCode(c)}" on line ${this.line}`);
+        if (this.mode === 'sequence' && this.depth === 0) {
+          out.push({ text: s.slice(this.start, i + 1), line: this.startLine });
+          this.start = -1;
+        }
+      }
+    }
+    // Keep only the unfinished record.
+    if (this.start >= 0) keepFrom = this.start;
+    this.buf = s.slice(keepFrom);
+    this.pos = this.buf.length;
+    if (this.start >= 0) this.start = 0;
+    return out;
+  }
+
+  end(): JsonChunk[] {
+    if (this.inString || this.start >= 0 || (this.mode === 'array' && !this.closed)) {
+      throw new JsonSyntaxError(`the JSON text ends inside a value (from line ${this.startLine})`);
+    }
+    return [];
+  }
+}

@@ -1,0 +1,20 @@
+/** TSV as ClickHouse reads it: backslash escapes for \\, tab, newline and carriage return. */
+
+const TSV_SPECIAL = /[\\\t\n\r]/;
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Escape one value for a TSV field (the common case, no special characters, is returned as is). */
+export function tsvEscape(value: string): string {
+  if (!TSV_SPECIAL.test(value)) return value;
+  return value.replace(/[\\\t\n\r]/g, (c) => TSV_ESCAPES[c]);
+}
+
+/** One TSV line, newline included. */
+export function tsvLine(values: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += '\t';
+    out += tsvEscape(values[i]);
+  }
+  return out + '\n';
+}

@@ -1,0 +1,154 @@
+/**
+ * Model operations on workspace files, shared by the CLI and the extension:
+ * propose the ERD from the catalog, design the star from the ERD, detect
+ * hierarchies, export. A file proposed again keeps the user's edits (positions,
+ * decisions, SCD choices, hierarchies).
+ */
+import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { Catalog } from '../discover/catalog-types';
+import { catalogFile, type ProjectPaths } from '../project/paths';
+import type { ProjectConfig } from '../project/project';
+import { ProjectFileError } from '../project/json-file';
+import { applyDecomposition, proposeErd, rejectDecomposition } from './erd-proposal';
+import { mergeErd } from './merge';
+import { mergeStar, proposeStar } from './star-proposal';
+import { detectHierarchies } from './hierarchies';
+import { checkModelName, modelFile, modelKindOf, readCatalog, readErd, readStar, writeErd, writeStar } from './files';
+import { exportModel, type ExportFormat } from './export';
+import type { ErdModel, StarModel } from './model-types';
+
+export const DEFAULT_MODEL_NAME = 'warehouse';
+
+/** The model name: given, else the project's name when it is file-safe, else `warehouse`. */
+export function modelName(project: ProjectConfig, given?: string): string {
+  if (given) return checkModelName(given);
+  const n = project.name;
+  return n && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(n) && !n.includes('..') ? n : DEFAULT_MODEL_NAME;
+}
+
+const rel = (paths: ProjectPaths, file: string) => relative(paths.root, file).split('\\').join('/');
+
+export function loadCatalog(paths: ProjectPaths, project: ProjectConfig): { catalog: Catalog; file: string } {
+  const file = catalogFile(paths, project.warehouse.databases?.bronze ?? 'bronze');
+  if (!existsSync(file)) throw new ProjectFileError(rel(paths, file), '', 'file not found: discover the bronze tables first (kimball discover)');
+  return { catalog: readCatalog(file, paths.root), file };
+}
+
+export interface ErdResult {
+  file: string;
+  model: ErdModel;
+  kept: boolean;
+  entities: number;
+  relationships: number;
+  decompositions: number;
+}
+
+export function generateErdFile(paths: ProjectPaths, project: ProjectConfig, name?: string): ErdResult {
+  const n = modelName(project, name);
+  const { catalog, file: cat } = loadCatalog(paths, project);
+  const file = modelFile(paths, n, 'erd');
+  let model = proposeErd(catalog, { name: n, catalogPath: rel(paths, cat) });
+  const kept = existsSync(file);
+  if (kept) model = mergeErd(readErd(file, paths.root), model);
+  writeErd(file, model);
+  return {
+    file,
+    model,
+    kept,
+    entities: model.entities.length,
+    relationships: model.relationships.length,
+    decompositions: model.decompositions.filter((d) => d.status === 'proposed').length,
+  };
+}
+
+/** Accept (split out / drop the copies) or reject a proposed decomposition of the ERD file. */
+export function decideDecomposition(paths: ProjectPaths, project: ProjectConfig, id: string, accept: boolean, name?: string): { file: string; model: ErdModel } {
+  const n = modelName(project, name);
+  const { erd, file } = loadErdFor(paths, n);
+  const model = accept ? applyDecomposition(erd, id) : rejectDecomposition(erd, id);
+  writeErd(file, model);
+  return { file, model };
+}
+
+function loadErdFor(paths: ProjectPaths, n: string): { erd: ErdModel; file: string } {
+  const file = modelFile(paths, n, 'erd');
+  if (!existsSync(file)) throw new ProjectFileError(rel(paths, file), '', 'file not found: generate the ERD first (kimball model erd)');
+  return { erd: readErd(file, paths.root), file };
+}
+
+export interface StarResult {
+  file: string;
+  model: StarModel;
+  kept: boolean;
+  facts: string[];
+  dimensions: string[];
+}
+
+export function designStarFile(paths: ProjectPaths, project: ProjectConfig, name?: string): StarResult {
+  const n = modelName(project, name);
+  const { erd, file: erdFile } = loadErdFor(paths, n);
+  const { catalog } = loadCatalog(paths, project);
+  const file = modelFile(paths, n, 'star');
+  let model = proposeStar(erd, catalog, { name: n, erdPath: rel(paths, erdFile) });
+  const kept = existsSync(file);
+  if (kept) model = mergeStar(readStar(file, paths.root), model);
+  writeStar(file, model, erd);
+  return { file, model, kept, facts: model.facts.map((f) => f.name), dimensions: model.dimensions.map((d) => d.name) };
+}
+
+export interface HierarchiesResult {
+  file: string;
+  model: StarModel;
+  added: { dimension: string; hierarchy: string }[];
+}
+
+export function detectHierarchiesFile(paths: ProjectPaths, project: ProjectConfig, name?: string): HierarchiesResult {
+  const n = modelName(project, name);
+  const file = modelFile(paths, n, 'star');
+  if (!existsSync(file)) throw new ProjectFileError(rel(paths, file), '', 'file not found: design the star schema first (kimball model star)');
+  const { erd } = loadErdFor(paths, n);
+  const { catalog } = loadCatalog(paths, project);
+  const { star, added } = detectHierarchies(readStar(file, paths.root, erd), catalog, erd);
+  writeStar(file, star, erd);
+  return { file, model: star, added };
+}
+
+/**
+ * Export a model file. Outputs go next to it (`shop.erd.json` -> `shop.erd.mmd`, `.md`, `.dbml`,
+ * `.sql`, `.svg`) or to `out`; Mermaid also writes the Markdown page beside the `.mmd`.
+ */
+export function exportModelFile(
+  paths: ProjectPaths,
+  project: ProjectConfig,
+  file: string,
+  format: ExportFormat,
+  opts: { out?: string; database?: string } = {},
+): string[] {
+  const abs = isAbsolute(file) ? file : resolve(paths.root, file);
+  const kind = modelKindOf(abs);
+  if (!kind) throw new Error(`${file}: not a model file (expected *.erd.json or *.star.json)`);
+  const model: ErdModel | StarModel = kind === 'erd' ? readErd(abs, paths.root) : readStar(abs, paths.root);
+  let erd: ErdModel | undefined;
+  if (model.kind === 'star' && model.erd) {
+    const erdFile = resolve(paths.root, model.erd);
+    if (existsSync(erdFile)) erd = readErd(erdFile, paths.root);
+  }
+  const dbs = project.warehouse.databases ?? {};
+  const database = opts.database ?? (model.kind === 'erd' ? dbs.silver : dbs.gold);
+  const outputs = exportModel(model, format, { erd, database, cluster: project.warehouse.cluster });
+  const base = opts.out ? resolve(paths.root, opts.out).replace(/\.[^./\\]+$/, '') : abs.replace(/\.json$/, '');
+  const first = opts.out ? resolve(paths.root, opts.out) : undefined;
+  return outputs.map((o, i) => {
+    const target = i === 0 && first ? first : `${base}${o.ext}`;
+    writeText(target, o.text);
+    return target;
+  });
+}
+
+function writeText(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}

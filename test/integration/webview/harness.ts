@@ -1,0 +1,135 @@
+/**
+ * Loads a built model-editor bundle (dist/webview/<kind>.js) in headless
+ * Debian Chromium with the real page (src/vscode/editors/html.ts: same CSP,
+ * nonce, stylesheet), served from a fake origin. `acquireVsCodeApi` is a stub
+ * that records what the webview posts; messages go in with window.postMessage,
+ * as VS Code delivers them. Also used by bench/cases/editor-render.ts.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { webviewHtml } from '../../../src/vscode/editors/html';
+
+const ORIGIN = 'https://kimball-webview.test';
+const ROOT = join(__dirname, '..', '..', '..');
+export const SCREENSHOTS = join(ROOT, 'test', 'e2e', 'screenshots');
+
+export async function launchBrowser(): Promise<Browser> {
+  const bundle = join(ROOT, 'dist', 'webview', 'erd.js');
+  if (!existsSync(bundle)) throw new Error('dist/webview/erd.js is missing: run `npm run build` first');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface EditorPage {
+  page: Page;
+  /** Messages the webview posted, in order. */
+  posted(): Promise<unknown[]>;
+  /** Forget the recorded messages. */
+  clearPosted(): Promise<void>;
+  send(message: unknown): Promise<void>;
+  /** CSP violations and page errors seen so far (expected empty). */
+  problems(): Promise<string[]>;
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The stub of the VS Code webview API: records posted messages; also records CSP violations. */
+const STUB_SCRIPT = `
+window.__posted = [];
+window.__problems = [];
+let state;
+window.acquireVsCodeApi = function () {
+  return {
+    postMessage: function (m) { window.__posted.push(JSON.parse(JSON.stringify(m))); },
+    getState: function () { return state; },
+    setState: function (s) { state = s; },
+  };
+};
+document.addEventListener('securitypolicyviolation', function (e) { window.__problems.push('CSP ' + e.violatedDirective + ' blocked ' + e.blockedURI); });
+`;
+
+export async function openEditor(browser: Browser, kind: 'erd' | 'star', viewport = { width: 1400, height: 900 }): Promise<EditorPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  // A string, not a function: tsx (esbuild keepNames) would wrap a function's inner arrows in a `__name` helper the page lacks.
+  await page.addInitScript(STUB_SCRIPT);
+  const html = webviewHtml({
+    title: `test ${kind}`,
+    cspSource: ORIGIN,
+    nonce: 'dGVzdG5vbmNlMTIzNDU2',
+    scriptUri: `${ORIGIN}/dist/webview/${kind}.js`,
+    styleUri: `${ORIGIN}/media/editor.css`,
+  });
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
+    const file = join(ROOT, path);
+    if (!path.startsWith('/dist/webview/') && !path.startsWith('/media/')) return route.fulfill({ status: 404, body: 'not served' });
+    if (!existsSync(file)) return route.fulfill({ status: 404, body: 'missing' });
+    const type = path.endsWith('.css') ? 'text/css' : path.endsWith('.js') ? 'text/javascript' : 'application/json';
+    return route.fulfill({ contentType: type, body: readFileSync(file) });
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  await waitUntil(page, `window.__posted.some((m) => m.type === 'ready')`);
+  return {
+    page,
+    posted: () => page.evaluate('window.__posted') as Promise<unknown[]>,
+    clearPosted: () => page.evaluate('void (window.__posted = [])') as Promise<void>,
+    send: (message) => page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`) as Promise<void>,
+    problems: async () => [...pageErrors, ...((await page.evaluate('window.__problems')) as string[])],
+    screenshot: async (name) => {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+    },
+    close: () => context.close(),
+  };
+}
+
+/** Wait until `n` boxes are drawn, then for one more frame (so the drawing is painted). */
+export async function waitForBoxes(page: Page, n: number): Promise<void> {
+  await waitUntil(page, `document.querySelectorAll('[data-box]').length === ${n}`);
+  await nextFrame(page);
+}
+
+/*
+ * Page-side code is passed as strings: the test tsconfig has no DOM lib, and tsx would wrap a passed
+ * function's inner arrows in a helper the page lacks.
+ */
+
+/** Poll a page expression until true. (page.waitForFunction compiles its string with eval, which our CSP forbids.) */
+export async function waitUntil(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+export function nextFrame(page: Page): Promise<unknown> {
+  return page.evaluate('new Promise((r) => requestAnimationFrame(() => r(null)))');
+}
+
+/** An attribute of the focused element (null when absent). */
+export async function focusedAttr(page: Page, attr: string): Promise<string | null> {
+  return (await page.evaluate(`document.activeElement ? document.activeElement.getAttribute(${JSON.stringify(attr)}) : null`)) as string | null;
+}
+
+/** Screen centre of a box's header (where a user grabs it). */
+export async function headerPoint(page: Page, box: string): Promise<{ x: number; y: number }> {
+  const r = await page.locator(`[data-box="${box}"] .box-header`).boundingBox();
+  if (!r) throw new Error(`box ${box} is not visible`);
+  return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+}
+
+/** Current zoom factor of the canvas (world transform scale). */
+export async function zoom(page: Page): Promise<number> {
+  const t = (await page.locator('#canvas > g.world').getAttribute('transform')) ?? '';
+  const m = /scale\(([\d.e-]+)\)/.exec(t);
+  return m ? Number(m[1]) : 1;
+}

@@ -1,0 +1,127 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import iconv from 'iconv-lite';
+import { tsvEscape, tsvLine } from '../../../src/core/formats/tsv';
+import { detectEncoding, fileIsUtf8 } from '../../../src/core/formats/encoding';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeDir, tempDir } from '../../helpers/warehouse';
+import { sniffDelimiter, sniffHeader } from '../../../src/core/formats/sniff';
+import { CsvSplitter } from '../../../src/core/formats/csv';
+import { flattenJson, JsonSplitter } from '../../../src/core/formats/json';
+import { XmlRecordReader } from '../../../src/core/formats/xml';
+import { cellText, isoDate } from '../../../src/core/formats/xlsx';
+
+describe('TSV escaping', () => {
+  it('escapes backslash, tab, newline and carriage return, and nothing else', () => {
+    assert.equal(tsvEscape('plain "text", ok'), 'plain "text", ok');
+    assert.equal(tsvEscape('a\\b\tc\nd\re'), 'a\\\\b\\tc\\nd\\re');
+    assert.equal(tsvLine(['x', '', 'y\tz']), 'x\t\ty\\tz\n');
+  });
+});
+
+describe('encoding detection', () => {
+  it('uses byte-order marks', () => {
+    assert.deepEqual(detectEncoding(Buffer.from([0xef, 0xbb, 0xbf, 0x61])), { encoding: 'utf-8', bom: 3, invalidUtf8: 0 });
+    assert.equal(detectEncoding(Buffer.from([0xff, 0xfe, 0x61, 0])).encoding, 'utf-16le');
+    assert.equal(detectEncoding(Buffer.from([0xfe, 0xff, 0, 0x61])).encoding, 'utf-16be');
+  });
+  it('recognises UTF-16 without a BOM, UTF-8, and Windows-1252 text', () => {
+    assert.equal(detectEncoding(iconv.encode('name,city\nAnn,Oslo\n', 'utf-16le')).encoding, 'utf-16le');
+    assert.equal(detectEncoding(iconv.encode('name,city\nAnn,Oslo\n', 'utf-16be')).encoding, 'utf-16be');
+    assert.equal(detectEncoding(Buffer.from('naïve,café,日本\n')).encoding, 'utf-8');
+    assert.equal(detectEncoding(iconv.encode('naïve,café,€\n', 'windows-1252')).encoding, 'windows-1252');
+  });
+  it('checks whole files as UTF-8 across chunk boundaries that cut characters', async () => {
+    const dir = tempDir('utf8-');
+    try {
+      const good = join(dir, 'good.txt');
+      writeFileSync(good, 'a' + '日'.repeat(2_000_000));
+      assert.equal(await fileIsUtf8(good), true);
+      const bad = join(dir, 'bad.txt');
+      writeFileSync(bad, Buffer.concat([Buffer.from('a' + 'é'.repeat(3_000_000)), Buffer.from([0xc3])]));
+      assert.equal(await fileIsUtf8(bad), false);
+    } finally {
+      removeDir(dir);
+    }
+  });
+  it('treats mostly valid UTF-8 with a stray byte as damaged UTF-8', () => {
+    const buf = Buffer.concat([Buffer.from('é'.repeat(100)), Buffer.from([0xff])]);
+    assert.deepEqual(detectEncoding(buf), { encoding: 'utf-8', bom: 0, invalidUtf8: 1 });
+  });
+});
+
+describe('delimiter and header sniffing', () => {
+  it('picks the delimiter that splits lines most consistently', () => {
+    assert.equal(sniffDelimiter('a,b,c\n1,2,3\n4,5,6\n'), ',');
+    assert.equal(sniffDelimiter('a;b;c\n1,5;2;3\n4;5,1;6\n'), ';');
+    assert.equal(sniffDelimiter('a\tb\n"x, y"\t2\n'), '\t');
+    assert.equal(sniffDelimiter('a|b|c\n1|2|3\n'), '|');
+  });
+  it('finds a header unless the first line looks like data', () => {
+    assert.equal(sniffHeader('id,name\n1,Ann\n', ','), true);
+    assert.equal(sniffHeader(',name\n1,Ann\n', ','), true);
+    assert.equal(sniffHeader('1,Ann\n2,Bob\n', ','), false);
+    assert.equal(sniffHeader('2024-01-01,x\n', ','), false);
+  });
+});
+
+describe('CSV splitting', () => {
+  it('handles quotes, escaped quotes, embedded newlines, CRLF and quotes inside unquoted fields', () => {
+    const s = new CsvSplitter(',');
+    const recs = [...s.push('a,"b,1","c ""q""\r\nnext"\r\n5" screen,x'), ...s.push(',y\n\n'), ...s.end()];
+    assert.deepEqual(recs.map((r) => [r.line, r.fields]), [
+      [1, ['a', 'b,1', 'c "q"\r\nnext']],
+      [3, ['5" screen', 'x', 'y']],
+    ]);
+  });
+  it('gives records split across chunks whole, and a last line without newline', () => {
+    const s = new CsvSplitter(';');
+    const out = [...s.push('x;"y\n'), ...s.push('z";1\n2;'), ...s.end()];
+    assert.deepEqual(out.map((r) => r.fields), [['x', 'y\nz', '1'], ['2', '']]);
+  });
+});
+
+describe('JSON flattening', () => {
+  it('flattens objects to dotted names, keeps arrays and numbers as written, counts nulls', () => {
+    const { record, nulls } = flattenJson('{"a": 1.50, "b": {"c": {"d": "x"}}, "arr": [1, {"k": 2.0}], "n": null, "t": true, "u": "\\u00e9\\n"}');
+    assert.deepEqual([...record], [['a', '1.50'], ['b.c.d', 'x'], ['arr', '[1, {"k": 2.0}]'], ['n', ''], ['t', 'true'], ['u', 'é\n']]);
+    assert.equal(nulls, 1);
+  });
+  it('rejects malformed text', () => {
+    assert.throws(() => flattenJson('{"a": 1,'));
+    assert.throws(() => flattenJson('{"a": 1} x'));
+  });
+  it('splits a top-level array into elements across chunks', () => {
+    const s = new JsonSplitter('array');
+    const out = [...s.push('[{"a": "],"}, {"b'), ...s.push('": [1,2]}\n, 3]'), ...s.end()];
+    assert.deepEqual(out.map((c) => c.text.trim()), ['{"a": "],"}', '{"b": [1,2]}', '3']);
+    assert.equal(out[2].line, 2);
+  });
+});
+
+describe('XML records', () => {
+  it('turns the children of the root into records', () => {
+    const r = new XmlRecordReader();
+    const out = [...r.push('<rows><row a="1"><b>x</b><c><d>y</d></c><e>1</e><e>2</e></row>'), ...r.push('<row a="2"/></rows>'), ...r.end()];
+    assert.deepEqual(out.map((x) => [...x.record]), [[['a', '1'], ['b', 'x'], ['c.d', 'y'], ['e', '["1","2"]']], [['a', '2']]]);
+  });
+  it('reports malformed XML', () => {
+    const r = new XmlRecordReader();
+    assert.throws(() => {
+      r.push('<rows><row></rows>');
+      r.end();
+    }, /invalid XML/);
+  });
+});
+
+describe('Excel cell text', () => {
+  it('shows formula results, rich text, booleans and dates as text', () => {
+    assert.equal(cellText({ formula: 'A1*2', result: 4 }), '4');
+    assert.equal(cellText({ richText: [{ text: 'a' }, { text: 'b' }] }), 'ab');
+    assert.equal(cellText(true), 'TRUE');
+    assert.equal(cellText(45322, 'yyyy-mm-dd'), '2024-01-31');
+    assert.equal(cellText(45322.5, '0.00'), '45322.5');
+    assert.equal(isoDate(new Date(Date.UTC(2024, 0, 31, 13, 30))), '2024-01-31T13:30:00');
+  });
+});

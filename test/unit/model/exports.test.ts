@@ -1,0 +1,94 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Session } from 'chdb';
+import { proposeErd } from '../../../src/core/model/erd-proposal';
+import { proposeStar } from '../../../src/core/model/star-proposal';
+import { detectHierarchies } from '../../../src/core/model/hierarchies';
+import { exportModel } from '../../../src/core/model/export';
+import { erdBoxes } from '../../../src/core/model/layout';
+import { tempDir, removeDir } from '../../helpers/warehouse';
+import { tpch, retail } from './builders';
+
+function models() {
+  const r = retail();
+  const erd = proposeErd(r.catalog, { name: 'shop' });
+  const star = detectHierarchies(proposeStar(erd, r.catalog), r.catalog, erd).star;
+  return { erd, star };
+}
+
+test('Mermaid erDiagram: entities, typed attributes with keys, crow-foot cardinalities; Markdown wraps it', () => {
+  const { erd } = models();
+  const [mmd, md] = exportModel(erd, 'mermaid');
+  assert.equal(mmd.ext, '.mmd');
+  const lines = mmd.text.split('\n');
+  assert.equal(lines[0], 'erDiagram');
+  assert.ok(lines.includes('    Decimal_18_2 unit_price'));
+  assert.ok(lines.includes('    Int64 customer_id PK'));
+  assert.ok(lines.includes('    Int64 product_id FK'));
+  assert.ok(lines.includes('  sales_lines }o--|| products : "product_id"'));
+  assert.ok(lines.includes('  sales_lines }o--o| customers : "customer_id"'), 'optional reference');
+  assert.equal(lines.filter((l) => /^ {2}\w+ \{$/.test(l)).length, 5);
+  assert.equal(md.ext, '.md');
+  assert.ok(md.text.includes('```mermaid\nerDiagram\n'));
+  assert.ok(md.text.trimEnd().endsWith('```'));
+});
+
+test('DBML: tables, composite primary keys as indexes, refs, table groups', () => {
+  const { erd, star } = models();
+  const [dbml] = exportModel(erd, 'dbml');
+  assert.ok(dbml.text.includes('Table sales_lines {'));
+  assert.ok(dbml.text.includes('    (order_number, line_number) [pk]'));
+  assert.ok(dbml.text.includes('  customer_id Int64 [pk, not null]'));
+  assert.ok(dbml.text.includes('Ref fk_sales_lines_customer_id: sales_lines.customer_id > customers.customer_id'));
+  assert.ok(dbml.text.includes('TableGroup sales_lines {'));
+  const [sdbml] = exportModel(star, 'dbml', { erd });
+  assert.ok(sdbml.text.includes('Ref: sales_lines.customer_key > customer.customer_key'));
+});
+
+test('ClickHouse DDL of the ERD and the star runs in real chDB and creates every table', async () => {
+  const dir = tempDir('model-ddl-');
+  const s = new Session(dir);
+  after(() => {
+    s.cleanup();
+    removeDir(dir);
+  });
+  const t = tpch();
+  const erd = proposeErd(t.catalog, { name: 'tpch' });
+  // A name that needs quoting must survive too.
+  erd.entities[0].columns.push({ name: 'weird `name`', type: 'LowCardinality(String)', nullable: true });
+  const star = proposeStar(erd, t.catalog);
+  await s.queryAsync('CREATE DATABASE IF NOT EXISTS silver');
+  await s.queryAsync('CREATE DATABASE IF NOT EXISTS gold');
+  for (const [model, db, n] of [[erd, 'silver', erd.entities.length], [star, 'gold', star.facts.length + star.dimensions.length]] as const) {
+    const [ddl] = exportModel(model, 'ddl', { erd });
+    assert.equal(ddl.ext, '.sql');
+    const statements = ddl.text.split(/;\n/).map((x) => x.trim()).filter((x) => x.includes('CREATE TABLE'));
+    assert.equal(statements.length, n);
+    for (const stmt of statements) await s.queryAsync(stmt);
+    const r = await s.queryAsync(`SELECT count() AS n FROM system.tables WHERE database = '${db}'`, { format: 'TSV' });
+    assert.equal(Number(r.text().trim()), n);
+  }
+  const cols = await s.queryAsync("SELECT name, type FROM system.columns WHERE database = 'gold' AND table = 'customer' ORDER BY position", { format: 'TSV' });
+  const text = cols.text();
+  assert.match(text, /^customer_key\tUInt64\n/);
+  assert.match(text, /valid_to\tNullable\(DateTime64\(3\)\)/);
+  const lineitem = await s.queryAsync("SELECT name FROM system.columns WHERE database = 'gold' AND table = 'lineitem' ORDER BY position", { format: 'TSV' });
+  assert.ok(lineitem.text().includes('l_shipdate_key\nl_commitdate_key\nl_receiptdate_key'));
+});
+
+test('SVG: one box per entity at the layout positions, one line per relationship, escaped text', () => {
+  const { erd, star } = models();
+  erd.entities[1].columns[1].name = 'a<b&"c"';
+  const [svg] = exportModel(erd, 'svg');
+  assert.equal(svg.ext, '.svg');
+  assert.ok(svg.text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+  assert.equal((svg.text.match(/<g class="box entity"/g) ?? []).length, erd.entities.length);
+  assert.equal((svg.text.match(/<g class="rel"/g) ?? []).length, erd.relationships.length);
+  assert.ok(svg.text.includes('a&lt;b&amp;&quot;c&quot;'));
+  const b = erdBoxes(erd).get('customers');
+  assert.ok(b && svg.text.includes(`<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}"`));
+  assert.equal((svg.text.match(/<circle /g) ?? []).length, 1, 'one optional reference');
+  const [ssvg] = exportModel(star, 'svg', { erd });
+  assert.equal((ssvg.text.match(/<g class="box fact"/g) ?? []).length, 1);
+  assert.equal((ssvg.text.match(/<g class="box dimension"/g) ?? []).length, 4);
+});

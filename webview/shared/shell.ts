@@ -1,0 +1,101 @@
+/** The page around the canvas: toolbar, side panel, error view, notices, and small form controls for the panel. */
+import { clear, html } from './dom';
+import type { ModelError, ModelKind } from './protocol';
+
+export interface Shell {
+  toolbar: HTMLElement;
+  main: HTMLElement;
+  panel: HTMLElement;
+  showError(kind: ModelKind, error: ModelError, openText: () => void): void;
+  hideError(): void;
+  notice(level: 'info' | 'error', message: string): void;
+}
+
+export function createShell(title: string): Shell {
+  const app = html('div', { id: 'app' }, document.body);
+  const toolbar = html('div', { class: 'toolbar', role: 'toolbar', 'aria-label': `${title} tools` }, app);
+  const main = html('div', { class: 'main' }, app);
+  const panel = html('aside', { id: 'panel', class: 'panel', 'aria-label': 'Properties', hidden: true }, main);
+  const error = html('div', { id: 'error', class: 'error-view', role: 'alert', hidden: true }, app);
+  const notice = html('div', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' }, app);
+  let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    toolbar,
+    main,
+    panel,
+    showError(kind, err, openText) {
+      clear(error);
+      html('h2', {}, error, `This ${kind === 'erd' ? 'ERD' : 'star schema'} file cannot be drawn`);
+      html('p', { class: 'error-message' }, error, err.message);
+      html('p', { class: 'error-path' }, error, `at ${err.path || '/'}${err.line ? ` (line ${err.line})` : ''}`);
+      html('p', {}, error, 'Fix the file (the canvas redraws as soon as it is valid) or open it as text.');
+      const b = html('button', { type: 'button' }, error, 'Open as text');
+      b.addEventListener('click', openText);
+      error.hidden = false;
+      main.hidden = true;
+      toolbar.hidden = true;
+    },
+    hideError() {
+      error.hidden = true;
+      main.hidden = false;
+      toolbar.hidden = false;
+    },
+    notice(level, message) {
+      notice.textContent = message;
+      notice.className = `notice visible ${level}`;
+      clearTimeout(noticeTimer);
+      noticeTimer = setTimeout(() => (notice.className = 'notice'), level === 'error' ? 6000 : 2500);
+    },
+  };
+}
+
+export function button(parent: Element, label: string, title: string, onClick: () => void, id?: string): HTMLButtonElement {
+  const b = html('button', { type: 'button', title, id }, parent, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+export function heading(panel: Element, text: string, sub?: string): void {
+  html('h2', {}, panel, text);
+  if (sub) html('p', { class: 'sub' }, panel, sub);
+}
+
+/** A labelled text field that commits on change (Enter or blur), not on every keystroke: one edit per change. */
+export function textField(parent: Element, label: string, value: string, onCommit: (v: string) => void, name?: string): HTMLInputElement {
+  const row = html('label', { class: 'field' }, parent);
+  html('span', {}, row, label);
+  const input = html('input', { type: 'text', value, name, spellcheck: 'false' }, row);
+  input.addEventListener('change', () => {
+    const v = input.value.trim();
+    if (v && v !== value) onCommit(v);
+    else input.value = value;
+  });
+  return input;
+}
+
+export function selectField<T extends string | number>(
+  parent: Element,
+  label: string,
+  options: readonly T[],
+  value: T,
+  onChange: (v: T) => void,
+  name?: string,
+): HTMLSelectElement {
+  const row = html('label', { class: 'field' }, parent);
+  html('span', {}, row, label);
+  const sel = html('select', { name }, row);
+  for (const o of options) html('option', { value: String(o), selected: o === value }, sel, String(o));
+  sel.addEventListener('change', () => {
+    const v = options.find((o) => String(o) === sel.value);
+    if (v !== undefined && v !== value) onChange(v);
+  });
+  return sel;
+}
+
+export function checkField(parent: Element, label: string, checked: boolean, onChange: (v: boolean) => void, name?: string): HTMLInputElement {
+  const row = html('label', { class: 'field check' }, parent);
+  const input = html('input', { type: 'checkbox', checked, name }, row);
+  html('span', {}, row, label);
+  input.addEventListener('change', () => onChange(input.checked));
+  return input;
+}
