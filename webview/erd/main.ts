@@ -6,11 +6,11 @@
  */
 import { applyErdEdit, EditError, freshRelationshipName, HOST_ONLY_OPS, type ErdEdit } from '../../src/core/model/edits';
 import type { Entity, ErdModel, ErdRelationship } from '../../src/core/model/model-types';
-import { Diagram, type LineSpec, type Route, type Selection } from '../shared/diagram';
+import { Diagram, isView, type LineSpec, type Route, type Selection } from '../shared/diagram';
 import { clear, html, svg } from '../shared/dom';
 import { CHAR, entitySize, fit, HEADER, ROW, type Rect } from '../shared/geometry';
 import { connectHost } from '../shared/host';
-import { layoutErdBoxes } from '../shared/layout';
+import { FallbackPositions, layoutErdBoxes } from '../shared/layout';
 import { defineMarkers, MARKER } from '../shared/markers';
 import type { HostMessage } from '../shared/protocol';
 import { button, checkField, heading, selectField, textField, createShell } from '../shared/shell';
@@ -21,11 +21,13 @@ const COMMON_TYPES = ['String', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Int32', 
 const shell = createShell('ERD');
 let model: ErdModel | null = null;
 let panelFocusName: string | null = null;
+const fallback = new FallbackPositions();
 
 const diagram = new Diagram(shell.main, defineMarkers, {
   onMoved: (id, x, y) => edit({ op: 'moveEntity', entity: id, x, y }, false),
   onSelect: () => renderPanel(),
   onDelete: (sel) => edit(sel.kind === 'box' ? { op: 'deleteEntity', entity: sel.id } : { op: 'deleteRelationship', relationship: sel.id }),
+  onView: (view) => host.setState({ view }),
   onOpen: () => focusPanel(),
   onLink: (from, to) => {
     if (!model) return;
@@ -55,13 +57,20 @@ function onMessage(m: HostMessage): void {
     model = m.model;
     shell.hideError();
     render();
-    if (first) diagram.fit();
+    if (first) openView();
   } else if (m.type === 'invalid') {
     model = null;
     shell.showError(m.kind, m.error, () => host.post({ type: 'openText' }));
   } else if (m.type === 'notice') {
     shell.notice(m.level, m.message);
   }
+}
+
+/** First model: where the view was before this webview was reloaded, else the whole diagram. */
+function openView(): void {
+  const state = host.getState() as { view?: unknown } | undefined;
+  if (isView(state?.view)) diagram.setView(state.view);
+  else diagram.fit();
 }
 
 /** Apply locally, then tell the extension. `redraw` false when the canvas already shows the change (a drag). */
@@ -92,7 +101,7 @@ function edit(e: ErdEdit, redraw = true): void {
 function render(): void {
   const m = model;
   if (!m) return;
-  const missing = layoutErdBoxes(m, false);
+  const positions = fallback.resolve(m, m.entities.map((e) => e.name), (x) => layoutErdBoxes(x, false));
   const fks = new Map<string, Set<string>>();
   for (const r of m.relationships) {
     const s = fks.get(r.from.entity) ?? fks.set(r.from.entity, new Set()).get(r.from.entity);
@@ -101,7 +110,7 @@ function render(): void {
   const splits = new Set(m.decompositions.filter((d) => d.status === 'proposed').map((d) => d.entity));
   const boxes = m.entities.map((e) => {
     const size = entitySize(e);
-    const p = m.layout.positions[e.name] ?? missing[e.name] ?? { x: 0, y: 0 };
+    const p = positions[e.name] ?? { x: 0, y: 0 };
     const rect: Rect = { x: p.x, y: p.y, ...size };
     return {
       id: e.name,
@@ -121,7 +130,7 @@ function drawEntity(g: SVGGElement, e: Entity, r: Rect, fks: Set<string>, split:
   svg('rect', { class: 'box', width: r.w, height: r.h, rx: 4 }, g);
   svg('rect', { class: 'box-header', width: r.w, height: HEADER, rx: 4 }, g);
   if (split) svg('text', { class: 'split-badge', x: r.w - 10, y: HEADER / 2 + 5, 'text-anchor': 'end' }, g, 'split?');
-  svg('text', { class: 'title', x: 10, y: HEADER / 2 + 5 }, g, fit(e.name, Math.floor((r.w - 20) / CHAR)));
+  svg('text', { class: 'title', x: 10, y: HEADER / 2 + 5 }, g, fit(e.name, Math.floor((r.w - 20) / CHAR) - (split ? 7 : 0)));
   const pk = new Set(e.primaryKey);
   const avail = Math.floor((r.w - 44) / CHAR);
   e.columns.forEach((c, i) => {
@@ -201,6 +210,7 @@ function autoLayout(all: boolean): void {
     shell.notice('info', 'Every entity already has a position. Use "Re-layout all" to lay out everything again.');
     return;
   }
+  fallback.clear();
   edit({ op: 'setPositions', positions });
   if (all) diagram.fit();
 }
@@ -315,7 +325,7 @@ function relationshipForm(p: HTMLElement, e: Entity): void {
   for (const c of e.columns) html('option', { value: c.name }, from, c.name);
   html('span', {}, row, '→');
   const target = html('select', { name: 'new-rel-entity', 'aria-label': 'Referenced entity' }, row);
-  for (const x of m.entities) html('option', { value: x.name, selected: x.name !== e.name && target.options.length === 0 }, target, x.name);
+  for (const x of m.entities) html('option', { value: x.name }, target, x.name);
   const to = html('select', { name: 'new-rel-to', 'aria-label': 'Referenced column' }, row);
   const fillColumns = () => {
     clear(to);

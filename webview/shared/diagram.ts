@@ -40,6 +40,19 @@ export interface DiagramHooks {
   onOpen(sel: NonNullable<Selection>): void;
   /** A drag from one column's handle dropped on another column. */
   onLink?(from: ColumnEnd, to: ColumnEnd): void;
+  /** Zoom or pan changed (the app keeps it in the webview state, so a reloaded webview opens where it was). */
+  onView?(view: View): void;
+}
+
+export interface View {
+  k: number;
+  tx: number;
+  ty: number;
+}
+
+export function isView(v: unknown): v is View {
+  const r = v as Partial<View> | null;
+  return !!r && [r.k, r.tx, r.ty].every((x) => typeof x === 'number' && Number.isFinite(x)) && (r.k ?? 0) > 0;
 }
 
 interface Box extends Rect {
@@ -92,7 +105,7 @@ export class Diagram {
   private incident = new Map<string, Line[]>();
   private groups: Group[] = [];
   private memberOf = new Map<string, Group[]>();
-  private view = { k: 1, tx: 0, ty: 0 };
+  private view: View = { k: 1, tx: 0, ty: 0 };
   private drag: Drag | null = null;
   private linkLine: SVGLineElement | null = null;
   private selection: Selection = null;
@@ -284,6 +297,12 @@ export class Diagram {
     // Level of detail: below this zoom column text is a few pixels high and unreadable, yet painting it
     // dominates every frame of a large diagram; hide it (titles, lines and keys of the layout stay).
     this.element.classList.toggle('far', k < FAR_ZOOM);
+    this.hooks.onView?.(this.view);
+  }
+
+  setView(v: View): void {
+    this.view = { ...v };
+    this.applyView();
   }
 
   toWorld(clientX: number, clientY: number): { x: number; y: number } {

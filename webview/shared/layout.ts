@@ -5,7 +5,7 @@
  * differ from the model layer's.
  */
 import { layoutErd } from '../../src/core/model/layout';
-import type { ErdModel, Point, StarModel } from '../../src/core/model/model-types';
+import type { ErdModel, Layout, Point, StarModel } from '../../src/core/model/model-types';
 import { factLines, dimensionLines, linesSize, type Size } from './geometry';
 
 /** Positions auto-layout gives: of the unplaced entities only, or of all with `all`. */
@@ -46,4 +46,35 @@ export function layoutStarBoxes(model: StarModel, all: boolean): Record<string, 
     centre(d.name, ring * Math.cos(a), ring * Math.sin(a) * 0.75);
   });
   return out;
+}
+
+/**
+ * Where boxes without a stored position are drawn: laid out once and then
+ * kept, so storing one box's position (a drag) does not make the others jump
+ * (auto-layout places unplaced boxes around the placed ones).
+ */
+export class FallbackPositions {
+  private readonly cache = new Map<string, Point>();
+
+  resolve<M extends { layout: Layout }>(model: M, names: string[], layout: (m: M) => Record<string, Point>): Record<string, Point> {
+    const known: Record<string, Point> = {};
+    for (const n of names) {
+      const p = model.layout.positions[n] ?? this.cache.get(n);
+      if (p) known[n] = p;
+    }
+    if (names.some((n) => !known[n])) {
+      const placed = layout({ ...model, layout: { positions: { ...known } } });
+      for (const n of names) {
+        if (known[n] || !placed[n]) continue;
+        this.cache.set(n, placed[n]);
+        known[n] = placed[n];
+      }
+    }
+    return known;
+  }
+
+  /** After an explicit auto-layout the stored positions are the truth again. */
+  clear(): void {
+    this.cache.clear();
+  }
 }

@@ -6,11 +6,11 @@
  */
 import { applyStarEdit, EditError, type StarEdit } from '../../src/core/model/edits';
 import type { Additivity, Aggregation, Dimension, Fact, StarModel } from '../../src/core/model/model-types';
-import { Diagram, type LineSpec, type Route, type Selection } from '../shared/diagram';
+import { Diagram, isView, type LineSpec, type Route, type Selection } from '../shared/diagram';
 import { clear, html, svg } from '../shared/dom';
 import { CHAR, dimensionLines, factLines, fit, HEADER, linesSize, ROW, type Rect } from '../shared/geometry';
 import { connectHost } from '../shared/host';
-import { layoutStarBoxes } from '../shared/layout';
+import { FallbackPositions, layoutStarBoxes } from '../shared/layout';
 import { defineMarkers, MARKER } from '../shared/markers';
 import type { HostMessage } from '../shared/protocol';
 import { button, createShell, heading, selectField, textField } from '../shared/shell';
@@ -21,6 +21,7 @@ const ADDITIVITY: readonly Additivity[] = ['additive', 'semi-additive', 'non-add
 const shell = createShell('Star schema');
 let model: StarModel | null = null;
 let panelFocusName: string | null = null;
+const fallback = new FallbackPositions();
 
 const diagram = new Diagram(shell.main, defineMarkers, {
   onMoved: (id, x, y) => edit({ op: 'moveEntity', entity: id, x, y }, false),
@@ -30,6 +31,7 @@ const diagram = new Diagram(shell.main, defineMarkers, {
     const isFact = model.facts.some((f) => f.name === sel.id);
     edit(isFact ? { op: 'deleteFact', fact: sel.id } : { op: 'deleteDimension', dimension: sel.id });
   },
+  onView: (view) => host.setState({ view }),
   onOpen: () => shell.panel.querySelector<HTMLElement>('input, select, button')?.focus(),
 });
 shell.main.insertBefore(diagram.element, shell.panel);
@@ -46,13 +48,20 @@ function onMessage(m: HostMessage): void {
     model = m.model;
     shell.hideError();
     render();
-    if (first) diagram.fit();
+    if (first) openView();
   } else if (m.type === 'invalid') {
     model = null;
     shell.showError(m.kind, m.error, () => host.post({ type: 'openText' }));
   } else if (m.type === 'notice') {
     shell.notice(m.level, m.message);
   }
+}
+
+/** First model: where the view was before this webview was reloaded, else the whole diagram. */
+function openView(): void {
+  const state = host.getState() as { view?: unknown } | undefined;
+  if (isView(state?.view)) diagram.setView(state.view);
+  else diagram.fit();
 }
 
 function edit(e: StarEdit, redraw = true): void {
@@ -76,9 +85,9 @@ function edit(e: StarEdit, redraw = true): void {
 function render(): void {
   const m = model;
   if (!m) return;
-  const missing = layoutStarBoxes(m, false);
+  const positions = fallback.resolve(m, [...m.facts.map((f) => f.name), ...m.dimensions.map((d) => d.name)], (x) => layoutStarBoxes(x, false));
   const place = (name: string, lines: string[]): Rect => {
-    const p = m.layout.positions[name] ?? missing[name] ?? { x: 0, y: 0 };
+    const p = positions[name] ?? { x: 0, y: 0 };
     return { x: p.x, y: p.y, ...linesSize(lines) };
   };
   const boxes = [
@@ -90,7 +99,7 @@ function render(): void {
     ...m.dimensions.map((d) => {
       const lines = dimensionLines(d);
       const rect = place(d.name, lines);
-      const tag = d.generated ? 'DATE' : `DIM · SCD${d.scdType}`;
+      const tag = d.generated ? 'DATE' : `SCD${d.scdType}`;
       return {
         id: d.name,
         rect,
@@ -170,6 +179,7 @@ function autoLayout(all: boolean): void {
     shell.notice('info', 'Every box already has a position. Use "Re-layout all" to lay out everything again.');
     return;
   }
+  fallback.clear();
   edit({ op: 'setPositions', positions });
   if (all) diagram.fit();
 }

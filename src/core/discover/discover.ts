@@ -64,11 +64,11 @@ function catalogProfile(p: RawProfile, f: ExactFacts, rows: number, sampled: boo
     percent: rate('percent'),
     zeroPadded: rate('zeroPadded'),
   };
-  const exact = f.distinctExact !== undefined;
+  const exact = f.distinctExact !== undefined || !sampled;
   return {
     rows,
     empty: f.empty,
-    distinct: exact ? (f.distinctExact as number) : sampled ? p.distinct : p.distinct,
+    distinct: f.distinctExact ?? p.distinct,
     distinctExact: exact,
     minLength: p.minLength,
     maxLength: p.maxLength,
@@ -108,12 +108,14 @@ async function analyseTable(wh: Warehouse, database: string, name: string, d: De
     wh,
     database,
     name,
-    profiles.map((p, i) => ({ name: p.name, inferred: inferred[i], pattern: patterns[i], exactDistinct: mayBeUnique(p, profiledRows) })),
+    profiles.map((p, i) => ({ name: p.name, inferred: inferred[i], pattern: patterns[i], exactDistinct: sampled && mayBeUnique(p, profiledRows) })),
     signal,
   );
   const keyColumns: KeyColumn[] = profiles.map((p, i) => {
     const f = facts.get(p.name) as ExactFacts;
-    return { name: p.name, position: p.position, inferred: inferred[i], missing: f.empty + f.nullTokens, distinctExact: f.distinctExact, distinct: f.distinctExact ?? p.distinct, maxLength: p.maxLength };
+    // Unsampled profiles count distinct values exactly over the whole table already.
+    const exact = f.distinctExact ?? (sampled ? undefined : p.distinct);
+    return { name: p.name, position: p.position, inferred: inferred[i], missing: f.empty + f.nullTokens, distinctExact: exact, distinct: exact ?? p.distinct, maxLength: p.maxLength };
   });
   const singles = singleKeys(name, rows, keyColumns);
   const composites = keysToo && !singles.some((k) => k.confidence >= STRONG_SINGLE) ? await compositeKeys(wh, database, name, rows, keyColumns, signal, sampled) : [];
@@ -165,6 +167,7 @@ function relColumns(t: CatalogTable, keyColumns: KeyColumn[]): RelColumn[] {
   return t.columns.map((c, i) => ({
     table: t.name,
     name: c.name,
+    integerRate: c.profile.parseRates.integer,
     inferred: c.inferred,
     rows: t.rowCount,
     missing: keyColumns[i]?.missing ?? c.profile.empty,

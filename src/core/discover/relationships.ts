@@ -17,6 +17,8 @@ import { entityNamesTable, isKeyLikeName, nameSimilarity } from './names';
 
 export interface RelColumn {
   table: string;
+  /** Share of non-empty values that are plain integers (codes such as `0012` included). */
+  integerRate?: number;
   name: string;
   inferred: InferredType;
   rows: number;
@@ -53,19 +55,31 @@ interface Candidate {
   fam: Family;
 }
 
+/** Digit-only codes (`0012`) reference integer ids and vice versa: such pairs are compared as numbers. */
+const isDigitCode = (c: RelColumn) => family(c.inferred, c.maxLength) === 'code' && (c.integerRate ?? 0) >= 0.999;
+
+function pairFamily(from: RelColumn, to: RelColumn): Family | undefined {
+  const a = family(from.inferred, from.maxLength);
+  const b = family(to.inferred, to.maxLength);
+  if (!a || !b) return undefined;
+  if (a === b) return a === 'code' && isDigitCode(from) !== isDigitCode(to) ? undefined : a;
+  if ((a === 'int' && isDigitCode(to)) || (b === 'int' && isDigitCode(from))) return 'int';
+  return undefined;
+}
+
 export function candidatePairs(columns: RelColumn[]): Candidate[] {
   const targets = columns.filter((c) => c.isKey && family(c.inferred, c.maxLength));
   const out: Candidate[] = [];
   for (const to of targets) {
-    const fam = family(to.inferred, to.maxLength);
     for (const from of columns) {
-      if (from === to || family(from.inferred, from.maxLength) !== fam || from.rows - from.missing === 0) continue;
+      const fam = pairFamily(from, to);
+      if (from === to || !fam || from.rows - from.missing === 0) continue;
       if (from.distinct > to.distinct * 1.05 + 2) continue;
       // Ranges must overlap; values outside the key's range are orphans, judged exactly later.
       if (fam === 'int' && from.min !== undefined && to.min !== undefined && (from.max ?? 0) < to.min) continue;
       if (fam === 'int' && from.min !== undefined && to.max !== undefined && from.min > to.max) continue;
       if (fam === 'code' && (from.minLength < to.minLength || from.maxLength > to.maxLength)) continue;
-      out.push({ from, to, fam: fam as Family });
+      out.push({ from, to, fam });
     }
   }
   return out;
@@ -85,11 +99,14 @@ interface Verified extends Candidate {
 
 /** Exact containment, one query per target key with every candidate from-column UNION ALL'ed. */
 export async function verifyCandidates(wh: Warehouse, database: string, cands: Candidate[], signal?: AbortSignal): Promise<Verified[]> {
-  const byTarget = new Map<RelColumn, Candidate[]>();
-  for (const c of cands) byTarget.set(c.to, [...(byTarget.get(c.to) ?? []), c]);
+  const byTarget = new Map<string, Candidate[]>();
+  for (const c of cands) {
+    const k = `${c.to.table}\u0000${c.to.name}\u0000${c.fam}`;
+    byTarget.set(k, [...(byTarget.get(k) ?? []), c]);
+  }
   const out: Verified[] = [];
-  for (const [to, list] of byTarget) {
-    const fam = list[0].fam;
+  for (const list of byTarget.values()) {
+    const { to, fam } = list[0];
     const keySet = `(SELECT ${valueExpr(to, fam)} FROM ${qualified(database, to.table)} WHERE ${quoteIdent(to.name)} != '')`;
     const branches = list.map(
       (c, i) => `SELECT ${i} AS tag, ${valueExpr(c.from, fam)} AS x FROM ${qualified(database, c.from.table)} WHERE ${quoteIdent(c.from.name)} != ''`,
@@ -185,6 +202,7 @@ export function resolveRelationships(verified: Verified[], tables: string[] = []
     const confidence = r3(0.35 * containment + 0.3 * name + 0.15 * (v.to.isPrimary ? 1 : 0.5) + 0.2 * p.score);
     if (confidence < MIN_CONFIDENCE) continue;
     if (v.orphans > 0) notes.push(`${v.orphans} distinct value(s) have no match in the target`);
+    if (v.fam === 'int' && (isDigitCode(v.from) || isDigitCode(v.to))) notes.push('compared as numbers: one side writes leading zeros');
     scored.push({
       id: relationshipId(v.from.table, [v.from.name], v.to.table, [v.to.name]),
       fromTable: v.from.table,

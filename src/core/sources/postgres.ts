@@ -96,7 +96,8 @@ export class PostgresSource implements Source {
   }
 
   async read(object: SourceObject, options: ReadOptions): Promise<NativeRead | StreamRead> {
-    const query = this.config.queries?.[object.name];
+    // A query as typed in psql may end with ';', which cannot stand inside a subquery.
+    const query = this.config.queries?.[object.name]?.trim().replace(/;[\s;]*$/, '');
     if (query !== undefined) {
       const columns = await this.withClient(options.signal, (c) => queryColumns(c, query));
       return this.streamRead(columns.map((col) => col.name), `SELECT * FROM (${query}) AS q`, options.signal);

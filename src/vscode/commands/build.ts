@@ -17,7 +17,7 @@ import { RunsTree, type RunsNode } from '../views/runs-tree';
 const LOG_SCHEME = 'kimball-run';
 
 /** The run in progress in this window (one at a time), so Cancel Run can reach it. */
-let active: { id?: string; controller: AbortController } | undefined;
+let active: { controller: AbortController } | undefined;
 
 export function registerBuildCommands(session: KimballSession): vscode.Disposable[] {
   const tree = new RunsTree(session);
@@ -98,8 +98,7 @@ async function run(session: KimballSession, o: { fromFailed?: string; full?: boo
         fromFailed: o.fromFailed,
         full: o.full,
         signal: controller.signal,
-        onStep: (s, r) => {
-          if (active) active.id = r.id;
+        onStep: (s) => {
           if (s.status === 'running') progress.report({ message: `${done}/${total} · ${s.id}` });
           else if (s.status !== 'pending') {
             done++;

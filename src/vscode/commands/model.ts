@@ -12,8 +12,8 @@ import { MODEL_VIEW_TYPES, type ModelNode } from '../views/models-tree';
 export function registerModelCommands(session: KimballSession): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('kimball.generateErd', guarded(session, 'Generate ERD', () => generateErd(session))),
-    vscode.commands.registerCommand('kimball.designStar', guarded(session, 'Design Star Schema', (node?: ModelNode) => designStar(session, node))),
-    vscode.commands.registerCommand('kimball.detectHierarchies', guarded(session, 'Detect Hierarchies', (node?: ModelNode) => hierarchies(session, node))),
+    vscode.commands.registerCommand('kimball.designStar', guarded(session, 'Design Star Schema', (arg?: ModelArg) => designStar(session, arg))),
+    vscode.commands.registerCommand('kimball.detectHierarchies', guarded(session, 'Detect Hierarchies', (arg?: ModelArg) => hierarchies(session, arg))),
     vscode.commands.registerCommand('kimball.refreshModels', () => session.fire('models')),
     vscode.commands.registerCommand('kimball.exportModel', guarded(session, 'Export Model', (node?: ModelNode | vscode.Uri) => exportCommand(session, node))),
   ];
@@ -50,11 +50,20 @@ async function generateErd(session: KimballSession): Promise<void> {
   );
 }
 
-/** The model a command acts on: the clicked node, the only model of that kind, or the user's pick. */
-async function pickModel(session: KimballSession, kind: ModelKind, node?: ModelNode): Promise<string | undefined> {
-  if (node?.info) return node.info.name;
+/** A command's argument: a Models tree node, or the Uri of a model file (explorer, editor title, tests). */
+type ModelArg = ModelNode | vscode.Uri;
+
+const modelNameOf = (file: string) => basename(file).replace(/\.(erd|star)\.json$/, '');
+
+/** The model a command acts on: the clicked node or file, the active model editor, the only model of that kind, or the user's pick. */
+async function pickModel(session: KimballSession, kind: ModelKind, arg?: ModelArg): Promise<string | undefined> {
+  if (arg instanceof vscode.Uri) {
+    if (!modelKindOf(arg.fsPath)) throw new Error(`${basename(arg.fsPath)} is not a model file (*.erd.json or *.star.json).`);
+    return modelNameOf(arg.fsPath);
+  }
+  if (arg?.info) return arg.info.name;
   const active = vscode.window.activeTextEditor?.document.uri.fsPath ?? activeCustomEditorFile();
-  if (active && modelKindOf(active)) return basename(active).replace(/\.(erd|star)\.json$/, '');
+  if (active && modelKindOf(active)) return modelNameOf(active);
   const names = listModels(session.paths)
     .filter((m) => m.kind === kind)
     .map((m) => m.name);
@@ -68,8 +77,8 @@ function activeCustomEditorFile(): string | undefined {
   return input instanceof vscode.TabInputCustom ? input.uri.fsPath : undefined;
 }
 
-async function designStar(session: KimballSession, node?: ModelNode): Promise<void> {
-  const name = await pickModel(session, 'erd', node);
+async function designStar(session: KimballSession, arg?: ModelArg): Promise<void> {
+  const name = await pickModel(session, 'erd', arg);
   if (!name) return;
   refuseDirty(`${session.paths.modelsDir}/${name}.star.json`);
   const project = loadProject(session.root);
@@ -80,8 +89,8 @@ async function designStar(session: KimballSession, node?: ModelNode): Promise<vo
   void vscode.window.showInformationMessage(`Kimball: star schema with facts ${r.facts.join(', ') || '(none)'} and dimensions ${r.dimensions.join(', ')}.`);
 }
 
-async function hierarchies(session: KimballSession, node?: ModelNode): Promise<void> {
-  const name = await pickModel(session, 'star', node);
+async function hierarchies(session: KimballSession, arg?: ModelArg): Promise<void> {
+  const name = await pickModel(session, 'star', arg);
   if (!name) return;
   refuseDirty(`${session.paths.modelsDir}/${name}.star.json`);
   const project = loadProject(session.root);
@@ -100,7 +109,7 @@ const FORMATS: (vscode.QuickPickItem & { format: ExportFormat })[] = [
   { label: 'SVG', description: '.svg drawing with the diagram layout', format: 'svg' },
 ];
 
-async function exportCommand(session: KimballSession, node?: ModelNode | vscode.Uri): Promise<void> {
+async function exportCommand(session: KimballSession, node?: ModelArg): Promise<void> {
   let file: string | undefined;
   if (node instanceof vscode.Uri) file = node.fsPath;
   else if (node?.info) file = node.info.file;

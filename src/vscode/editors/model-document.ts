@@ -39,10 +39,16 @@ export function lineOfPointer(text: string, pointer: string): number | undefined
 }
 
 function syntaxError(text: string): ModelError | undefined {
+  try {
+    JSON.parse(text);
+    return undefined; // the common case: skip the slower locating parse
+  } catch {
+    // locate it below
+  }
   const errors: ParseError[] = [];
   parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
   const e = errors[0];
-  if (!e) return undefined;
+  if (!e) return { message: 'not valid JSON', path: '' };
   return { message: `not valid JSON: ${printParseErrorCode(e.error)}`, path: '', line: lineAt(text, e.offset) };
 }
 

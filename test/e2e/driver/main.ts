@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from './browser';
+import { measureDemo } from './demo';
 import { runInHostSuite } from './inhost';
 import { startHost, PROJECT, type Host } from './host';
 import { runUiScenario, SCREENSHOTS } from './ui';
@@ -44,7 +45,11 @@ async function main(): Promise<number> {
     tally.addInHost(inHost);
 
     console.log('\n(b) driven like a user (Playwright against the workbench)');
-    await runUiScenario(browser, host, tally, new Set(inHost.result?.registeredCommands ?? []));
+    const registered = new Set(inHost.result?.registeredCommands ?? []);
+    await runUiScenario(browser, host, tally, registered);
+
+    console.log('\n(c) figures on the demo data (examples/retail-data.ts)');
+    await measureDemo(browser, host, tally, registered);
   } catch (err) {
     tally.fail('e2e harness', err instanceof Error ? (err.stack ?? err.message) : String(err));
   } finally {

@@ -6,16 +6,31 @@
  * Steps of phases that have not landed are skipped with their reason (the command list comes from the
  * in-host suite's run of `getCommands`).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { newPage } from './browser';
 import { PROJECT, type Host } from './host';
 import type { Tally } from './tally';
+import {
+  SCREENSHOTS,
+  acceptPromptsUntil,
+  activeTabDirty,
+  answerPickIfAsked,
+  drag,
+  expectPaneTitles,
+  modelFiles,
+  openInEditor,
+  pane,
+  row,
+  runCommand,
+  shot,
+  toast,
+  typeInQuickInput,
+} from './workbench';
 
-export const SCREENSHOTS = join(__dirname, '..', 'screenshots');
+export { SCREENSHOTS };
 
-const shot = (page: Page, name: string): Promise<unknown> => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 
 /** A step: its failure is recorded with the page's screenshot, and later steps may still run. */
 type Step = (title: string, fn: () => Promise<void>) => Promise<boolean>;
@@ -297,10 +312,6 @@ async function erdEditor(page: Page, ws: string, tally: Tally): Promise<void> {
   await shot(page, 'erd-editor-saved');
 }
 
-// ---- workbench helpers -------------------------------------------------------------------------------
-
-const quickInput = (page: Page): Locator => page.locator('.quick-input-widget .quick-input-box input');
-
 async function seedBronzeFromPalette(page: Page, ws: string): Promise<void> {
   for (const object of ['customers', 'orders']) {
     const csv = join(ws, 'data', `${object}.csv`).replace(/'/g, "\\'");
@@ -311,135 +322,5 @@ async function seedBronzeFromPalette(page: Page, ws: string): Promise<void> {
         'SETTINGS input_format_csv_use_best_effort_in_schema_inference = 0, schema_inference_make_columns_nullable = 0',
     );
     await row(pane(page, 'Warehouse'), `shop__${object}`).waitFor({ timeout: 30_000 });
-  }
-}
-
-/** F1, type the command's label, check it is the first row, Enter. */
-async function runCommand(page: Page, label: string): Promise<void> {
-  await openPalette(page, 'F1');
-  const input = quickInput(page);
-  await input.fill(`>${label}`);
-  const first = page.locator('.quick-input-widget .monaco-list-row').first();
-  await first.filter({ hasText: label.replace(/^Kimball: /, '') }).waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function typeInQuickInput(page: Page, text: string): Promise<void> {
-  const input = quickInput(page);
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(text);
-  await page.keyboard.press('Enter');
-}
-
-function modelFiles(ws: string, suffix: string): string[] {
-  const dir = join(ws, 'models');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(suffix)) : [];
-}
-
-/** If a quick pick shows within a few seconds, choose the row labelled `label`. */
-async function answerPickIfAsked(page: Page, label: string): Promise<void> {
-  const input = quickInput(page);
-  try {
-    await input.waitFor({ state: 'visible', timeout: 5_000 });
-  } catch {
-    return;
-  }
-  await input.fill(label);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 5_000 });
-  await page.keyboard.press('Enter');
-}
-
-/** Wait for `target`, accepting the default of any prompt (input box or pick) the command shows meanwhile. */
-async function acceptPromptsUntil(page: Page, target: Locator, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  // Error toasts carry the error icon (an info toast may well contain the word "failed": "0 failed").
-  const failures = page.locator('.notifications-toasts .notification-toast', { has: page.locator('.codicon-error') });
-  const seen = new Set(await failures.allInnerTexts());
-  while (Date.now() < deadline) {
-    if (await target.isVisible()) return;
-    // A failure toast that was not there before this command is this command's failure.
-    const fresh = (await failures.allInnerTexts()).find((t) => !seen.has(t));
-    if (fresh) throw new Error(`the command failed: ${fresh.replace(/\s+/g, ' ')}`);
-    if (await quickInput(page).isVisible()) await page.keyboard.press('Enter');
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${target.toString()}`);
-}
-
-function toast(page: Page, text: string | RegExp): Locator {
-  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-}
-
-function pane(page: Page, title: string): Locator {
-  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
-}
-
-function row(tree: Locator, text: string): Locator {
-  return tree.locator('.monaco-list-row', { hasText: text }).first();
-}
-
-async function expectPaneTitles(page: Page, titles: string[]): Promise<void> {
-  const shown = (await page.locator('.part.sidebar .pane-header h3.title').allInnerTexts()).map((t) => t.trim().toLowerCase());
-  const missing = titles.filter((t) => !shown.includes(t.toLowerCase()));
-  if (missing.length > 0) throw new Error(`sidebar views missing: ${missing.join(', ')} (shown: ${shown.join(', ')})`);
-}
-
-/**
- * Open the palette (F1) or Quick Open (Control+P). A focused webview keeps keys to itself, so when the
- * widget does not show, click on the workbench outside the webview and press again, as a user would.
- */
-async function openPalette(page: Page, key: 'F1' | 'Control+P'): Promise<void> {
-  const input = quickInput(page);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press(key);
-    try {
-      await input.waitFor({ state: 'visible', timeout: 3_000 });
-      return;
-    } catch {
-      // Clicking the sidebar's title takes focus out of the webview's frame without changing anything.
-      await page.locator('.part.sidebar .composite.title').first().click().catch(() => undefined);
-    }
-  }
-  await input.waitFor({ state: 'visible', timeout: 5_000 });
-}
-
-/** Quick Open the file; the custom editor is the default for it. Returns the webview's content frame. */
-async function openInEditor(page: Page, fileName: string): Promise<FrameLocator> {
-  await openPalette(page, 'Control+P');
-  await typeInQuickInputAfterRow(page, fileName);
-  const tab = page.locator('.tabs-container .tab.active', { hasText: fileName });
-  await tab.waitFor({ timeout: 30_000 });
-  // Several webviews may exist (one per custom editor opened): the visible one is the active editor's.
-  const frame = page.locator('iframe.webview.ready:visible').last();
-  await frame.waitFor({ timeout: 30_000 });
-  return page.frameLocator('iframe.webview.ready:visible >> nth=-1').frameLocator('#active-frame');
-}
-
-async function typeInQuickInputAfterRow(page: Page, text: string): Promise<void> {
-  const input = quickInput(page);
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(text);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function drag(page: Page, target: Locator, dx: number, dy: number): Promise<void> {
-  const box = await target.boundingBox();
-  if (!box) throw new Error('the entity to drag has no box on screen');
-  const x = box.x + box.width / 2;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  for (let i = 1; i <= 10; i++) await page.mouse.move(x + (dx * i) / 10, y + (dy * i) / 10);
-  await page.mouse.up();
-}
-
-async function activeTabDirty(page: Page, dirty: boolean, why: string): Promise<void> {
-  const tab = page.locator(dirty ? '.tabs-container .tab.active.dirty' : '.tabs-container .tab.active:not(.dirty)');
-  try {
-    await tab.waitFor({ timeout: 10_000 });
-  } catch {
-    throw new Error(why);
   }
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { acquire } from '../../../src/core/acquire';
 import { testWorkspace, type TestWorkspace } from './workspace';
+import type { QueryOptions, Warehouse } from '../../../src/core/warehouse/warehouse';
 
 function ndjson(rows: number, tag: string): string {
   let s = '';
@@ -80,5 +81,41 @@ describe('acquire: cancel and kill in the middle of a load', () => {
     assert.equal(again.status, 'loaded', again.error);
     const after2 = await w.wh.query<{ n: string; tags: string[] }>('SELECT count() AS n, groupUniqArray(tag) AS tags FROM bronze.big__events');
     assert.deepEqual(after2[0], { n: '300000', tags: ['v2'] });
+  });
+
+  it('a load cancelled during a native CSV read keeps the previous version', async () => {
+    w.write('nat/big.csv', 'id,tag\n1,v1\n');
+    w.addFiles('nat', 'nat');
+    assert.equal((await acquire(w.ctx, { sources: ['nat'] }))[0].status, 'loaded');
+    let csv = 'id,tag\n';
+    for (let i = 0; i < 400_000; i++) csv += `${i},v2\n`;
+    w.write('nat/big.csv', csv);
+    const ac = new AbortController();
+    // Cancel once the engine is reading the file: the INSERT ... SELECT FROM file() is under way.
+    let insertSeen = false;
+    const wh = w.wh;
+    const watched: Warehouse = {
+      mode: wh.mode,
+      databases: wh.databases,
+      query: (sql, o) => wh.query(sql, o),
+      queryText: (sql, f, o) => wh.queryText(sql, f, o),
+      insert: (o) => wh.insert(o),
+      version: () => wh.version(),
+      close: () => wh.close(),
+      command: (sql: string, o?: QueryOptions) => {
+        const p = wh.command(sql, o);
+        if (/^INSERT INTO .*FROM file/s.test(sql)) {
+          insertSeen = true;
+          setTimeout(() => ac.abort(), 20);
+        }
+        return p;
+      },
+    };
+    const [r] = await acquire({ ...w.ctx, warehouse: watched }, { sources: ['nat'], signal: ac.signal });
+    assert.ok(insertSeen);
+    assert.equal(r.status, 'cancelled');
+    const rows = await w.wh.query<{ n: string; tags: string[] }>('SELECT count() AS n, groupUniqArray(tag) AS tags FROM bronze.nat__big');
+    assert.deepEqual(rows[0], { n: '1', tags: ['v1'] });
+    assert.deepEqual(await stagingTables(w), []);
   });
 });

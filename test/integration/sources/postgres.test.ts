@@ -224,7 +224,7 @@ line2 \\ back');
   it('reads a view natively and a custom query object streamed', async () => {
     const view = (await source().read({ name: 'big_orders', location: '' }, { warehouseCanReach: false })) as StreamRead;
     assert.equal((await collect(view)).length, 7);
-    const q = (await source({ queries: { paid_orders: 'SELECT id, customer_id FROM orders WHERE paid' } }).read(
+    const q = (await source({ queries: { paid_orders: 'SELECT id, customer_id FROM orders WHERE paid;\n' } }).read(
       { name: 'paid_orders', location: '' },
       { warehouseCanReach: true },
     )) as StreamRead;

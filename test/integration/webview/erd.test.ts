@@ -253,6 +253,18 @@ describe('ERD webview', () => {
     assert.deepEqual((await ed.posted()).at(-1), { type: 'export' });
   });
 
+  it('the view (zoom, pan) is kept in the webview state and restored when the webview reloads', async () => {
+    const p = ed.page;
+    await p.locator('#zoom-in').click();
+    const saved = (await ed.state()) as { view: { k: number; tx: number; ty: number } };
+    assert.equal(saved.view.k, await zoom(p));
+    await ed.close();
+    ed = await openEditor(browser, 'erd', { state: saved });
+    await ed.send({ type: 'erd', model: retailErd() });
+    await waitForBoxes(ed.page, 5);
+    assert.equal(await ed.page.locator('#canvas > g.world').getAttribute('transform'), `translate(${saved.view.tx},${saved.view.ty}) scale(${saved.view.k})`);
+  });
+
   it('an invalid model shows the error with its JSON path instead of a canvas; a valid one redraws', async () => {
     const p = ed.page;
     const bad = retailErd();
@@ -326,6 +338,19 @@ describe('ERD webview', () => {
     for (let i = 0; i < 8; i++) await q.locator('#zoom-in').click();
     assert.equal(((await q.locator('.stage').getAttribute('class')) ?? '').includes('far'), false);
     assert.deepEqual(await edits(), [], 'drawing a model without positions does not write them');
+    // Storing one box's position (a drag) leaves the other unplaced boxes where they are drawn.
+    const others = async () => q.locator('#canvas [data-box]').evaluateAll((els) => els.slice(1).map((e) => e.getAttribute('transform')));
+    const before = await others();
+    await q.locator('#fit').click();
+    const pt = await headerPoint(q, 'entity_0');
+    await q.mouse.move(pt.x, pt.y);
+    await q.mouse.down();
+    await q.mouse.move(pt.x + 30, pt.y + 30, { steps: 3 });
+    await q.mouse.up();
+    assert.equal((await edits()).length, 1);
+    await ed.send({ type: 'erd', model: { ...big, layout: { positions: { entity_0: (await edits()).map((m) => (m as { edit: { x: number; y: number } }).edit)[0] } } } });
+    await q.waitForTimeout(50);
+    assert.deepEqual(await others(), before);
     void p;
   });
 });

@@ -34,6 +34,8 @@ export interface EditorPage {
   /** CSP violations and page errors seen so far (expected empty). */
   problems(): Promise<string[]>;
   screenshot(name: string): Promise<void>;
+  /** What the webview last stored with setState. */
+  state(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -41,23 +43,30 @@ export interface EditorPage {
 const STUB_SCRIPT = `
 window.__posted = [];
 window.__problems = [];
-let state;
+window.__state = window.__state === undefined ? undefined : window.__state;
 window.acquireVsCodeApi = function () {
   return {
     postMessage: function (m) { window.__posted.push(JSON.parse(JSON.stringify(m))); },
-    getState: function () { return state; },
-    setState: function (s) { state = s; },
+    getState: function () { return window.__state; },
+    setState: function (s) { window.__state = JSON.parse(JSON.stringify(s)); },
   };
 };
 document.addEventListener('securitypolicyviolation', function (e) { window.__problems.push('CSP ' + e.violatedDirective + ' blocked ' + e.blockedURI); });
 `;
 
-export async function openEditor(browser: Browser, kind: 'erd' | 'star', viewport = { width: 1400, height: 900 }): Promise<EditorPage> {
+export async function openEditor(
+  browser: Browser,
+  kind: 'erd' | 'star',
+  opts: { viewport?: { width: number; height: number }; state?: unknown } = {},
+): Promise<EditorPage> {
+  const viewport = opts.viewport ?? { width: 1400, height: 900 };
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
   // A string, not a function: tsx (esbuild keepNames) would wrap a function's inner arrows in a `__name` helper the page lacks.
+  // Webview state kept by VS Code across reloads of the webview (set before the stub reads it).
+  if (opts.state !== undefined) await page.addInitScript(`window.__state = ${JSON.stringify(opts.state)};`);
   await page.addInitScript(STUB_SCRIPT);
   const html = webviewHtml({
     title: `test ${kind}`,
@@ -83,6 +92,7 @@ export async function openEditor(browser: Browser, kind: 'erd' | 'star', viewpor
     clearPosted: () => page.evaluate('void (window.__posted = [])') as Promise<void>,
     send: (message) => page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`) as Promise<void>,
     problems: async () => [...pageErrors, ...((await page.evaluate('window.__problems')) as string[])],
+    state: () => page.evaluate('window.__state'),
     screenshot: async (name) => {
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Session } from 'chdb';
+import { Parser } from '@dbml/core';
 import { proposeErd } from '../../../src/core/model/erd-proposal';
 import { proposeStar } from '../../../src/core/model/star-proposal';
 import { detectHierarchies } from '../../../src/core/model/hierarchies';
@@ -43,6 +44,14 @@ test('DBML: tables, composite primary keys as indexes, refs, table groups', () =
   assert.ok(dbml.text.includes('TableGroup sales_lines {'));
   const [sdbml] = exportModel(star, 'dbml', { erd });
   assert.ok(sdbml.text.includes('Ref: sales_lines.customer_key > customer.customer_key'));
+  // The DBML project's own parser reads both back with every table and reference.
+  const e = Parser.parse(dbml.text, 'dbml').schemas[0];
+  assert.deepEqual([e.tables.length, e.refs.length], [erd.entities.length, erd.relationships.length]);
+  const t = tpch();
+  const terd = proposeErd(t.catalog, { name: 'tpch' });
+  const tstar = proposeStar(terd, t.catalog);
+  const s = Parser.parse(exportModel(tstar, 'dbml', { erd: terd })[0].text, 'dbml').schemas[0];
+  assert.deepEqual([s.tables.length, s.refs.length], [tstar.facts.length + tstar.dimensions.length, tstar.facts.reduce((n, f) => n + f.dimensions.length, 0)]);
 });
 
 test('ClickHouse DDL of the ERD and the star runs in real chDB and creates every table', async () => {
