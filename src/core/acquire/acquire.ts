@@ -54,7 +54,7 @@ export async function acquire(ctx: CoreContext, opts: AcquireOptions = {}): Prom
       onProgress: (p) => progress.update(i, p.rows, p.bytes),
     });
     progress.finish(i, r);
-    ctx.log.info(describeResult(r));
+    ctx.log.debug(describeResult(r));
     return r;
   });
   return [...results, ...loaded];

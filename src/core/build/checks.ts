@@ -20,16 +20,32 @@ const q = quoteIdent;
  */
 export const CONVERSION_MARGIN = 0.01;
 
+/** One measured figure: an aggregate over a source; figures over the same source share one scan. */
 interface Figure {
   name: string;
-  sql: string;
+  expr: string;
+  from: string;
 }
 
-/** `SELECT ok, detail` over named figures; `ok` is written with t<i> for the i-th figure (1-based). */
+/**
+ * `SELECT ok, detail` over named figures; `ok` is written with t(i) for the
+ * i-th figure (1-based). Each distinct source is scanned once (a subquery per
+ * source, cross-joined: each has one row).
+ */
 function checkQuery(figures: Figure[], ok: (t: (i: number) => string) => string): string {
+  // A one-column scalar subquery would be a plain value, not a named tuple.
+  if (figures.length < 2) throw new Error('A check needs at least two figures');
+  const sources = [...new Set(figures.map((f) => f.from))];
+  const groups = sources.map((from, g) => {
+    const cols = figures.filter((f) => f.from === from).map((f) => `${f.expr} AS ${q(f.name)}`);
+    return `(SELECT ${cols.join(', ')} FROM ${from}) AS g${g}`;
+  });
+  const select = figures.map((f) => `g${sources.indexOf(f.from)}.${q(f.name)} AS ${q(f.name)}`);
   const t = (i: number) => `tupleElement(t, ${i})`;
-  const inner = figures.map((f) => `(${f.sql}) AS ${q(f.name)}`).join(',\n    ');
-  return `SELECT toUInt8(${ok(t)}) AS ok, toJSONString(t) AS detail\nFROM (SELECT (\n  SELECT\n    ${inner}\n) AS t)`;
+  return (
+    `SELECT toUInt8(${ok(t)}) AS ok, toJSONString(t) AS detail\nFROM (SELECT (\n  SELECT ${select.join(', ')}\n  FROM ` +
+    `${groups.join('\n  CROSS JOIN ')}\n) AS t)`
+  );
 }
 
 function step(id: string, dependsOn: string[], description: string, sql: string): StepOut {
@@ -47,8 +63,8 @@ function conversionCheck(b: BuildContext, e: Entity): StepOut | undefined {
   const limits: string[] = [];
   cols.forEach((c) => {
     const raw = q((c.source as { column: string }).column);
-    figures.push({ name: `${c.name}.failed`, sql: `SELECT countIf(${raw} != '' AND (${conversion(e, c)}) IS NULL) FROM ${bronze}` });
-    figures.push({ name: `${c.name}.non_empty`, sql: `SELECT countIf(${raw} != '') FROM ${bronze}` });
+    figures.push({ name: `${c.name}.failed`, expr: `countIf(${raw} != '' AND (${conversion(e, c)}) IS NULL)`, from: bronze });
+    figures.push({ name: `${c.name}.non_empty`, expr: `countIf(${raw} != '')`, from: bronze });
     const cat = b.catalogColumn(e.sourceTable, c.source?.column);
     const allowed = cat ? Math.min(1, Math.max(0, 1 - cat.inferred.convertRate) + CONVERSION_MARGIN) : 0;
     limits.push(numberLiteral(Number(allowed.toFixed(6))));
@@ -64,23 +80,19 @@ function conversionCheck(b: BuildContext, e: Entity): StepOut | undefined {
 
 function silverReconcile(b: BuildContext, e: Entity): StepOut {
   const keyed = silverHasKey(e);
-  let source: string;
+  let source: Figure;
   if (e.derivedFrom) {
     const parent = b.entity(e.derivedFrom, `Entity ${e.name}`);
-    const keys = (e.primaryKey.length ? e.primaryKey : e.columns.map((c) => c.name)).map((k) => {
-      const col = e.columns.find((c) => c.name === k);
-      return q(col?.source?.column ?? k);
-    });
-    source = `SELECT uniqExact(tuple(${keys.join(', ')})) FROM ${silverFrom(b, parent)} WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')}`;
+    const keys = (e.primaryKey.length ? e.primaryKey : e.columns.map((c) => c.name)).map(q);
+    source = { name: 'parent_keys', expr: `uniqExactIf(tuple(${keys.join(', ')}), ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ')})`, from: silverFrom(b, parent) };
   } else {
     const bronze = qualified(b.db.bronze, e.sourceTable as string);
     const keyExprs = e.primaryKey.map((k) => conversion(e, e.columns.find((c) => c.name === k) as Entity['columns'][number]));
-    source = keyed ? `SELECT uniqExact(tuple(${keyExprs.join(', ')})) FROM ${bronze}` : `SELECT count() FROM ${bronze}`;
+    source = keyed
+      ? { name: 'bronze_keys', expr: `uniqExact(tuple(${keyExprs.join(', ')}))`, from: bronze }
+      : { name: 'bronze_rows', expr: 'count()', from: bronze };
   }
-  const figures = [
-    { name: e.derivedFrom ? 'parent_keys' : keyed ? 'bronze_keys' : 'bronze_rows', sql: source },
-    { name: 'silver_rows', sql: `SELECT count() FROM ${silverFrom(b, e)}` },
-  ];
+  const figures: Figure[] = [source, { name: 'silver_rows', expr: 'count()', from: silverFrom(b, e) }];
   return step(
     `check.silver.${e.name}.reconcile`,
     [silverStepId(e.name)],
@@ -94,19 +106,19 @@ function dimensionCheck(b: BuildContext, d: Dimension): StepOut {
   const scd2 = d.scdType === 2 && !d.generated;
   const dim = `${b.gold(d.name)}${scd2 ? ' FINAL' : ''}`;
   const figures: Figure[] = [
-    { name: 'rows', sql: `SELECT count() FROM ${dim}` },
-    { name: 'distinct_keys', sql: `SELECT uniqExact(${sk}) FROM ${dim}` },
-    { name: 'unknown_members', sql: `SELECT countIf(${sk} = 0) FROM ${dim}` },
+    { name: 'rows', expr: 'count()', from: dim },
+    { name: 'distinct_keys', expr: `uniqExact(${sk})`, from: dim },
+    { name: 'unknown_members', expr: `countIf(${sk} = 0)`, from: dim },
   ];
   const conds = (t: (i: number) => string): string[] => [`${t(1)} = ${t(2)}`, `${t(3)} = 1`];
   if (d.entity && !d.generated) {
     const root = b.entity(d.entity, `Dimension ${d.name}`);
     const nk = d.naturalKey.map(q);
     const notNull = nk.map((k) => `${k} IS NOT NULL`).join(' AND ');
-    const current = scd2 ? `${q('is_current')} = 1 AND ` : '';
-    figures.push({ name: 'members', sql: `SELECT uniqExact(tuple(${nk.join(', ')})) FROM ${dim} WHERE ${current}${sk} != 0` });
-    figures.push({ name: 'current_rows', sql: `SELECT count() FROM ${dim} WHERE ${current}${sk} != 0` });
-    figures.push({ name: 'silver_members', sql: `SELECT uniqExact(tuple(${nk.join(', ')})) FROM ${silverFrom(b, root)} WHERE ${notNull}` });
+    const member = `${scd2 ? `${q('is_current')} = 1 AND ` : ''}${sk} != 0`;
+    figures.push({ name: 'members', expr: `uniqExactIf(tuple(${nk.join(', ')}), ${member})`, from: dim });
+    figures.push({ name: 'current_rows', expr: `countIf(${member})`, from: dim });
+    figures.push({ name: 'silver_members', expr: `uniqExactIf(tuple(${nk.join(', ')}), ${notNull})`, from: silverFrom(b, root) });
     const base = conds;
     return step(
       `check.gold.${d.name}.keys`,
@@ -129,13 +141,13 @@ function factReconcile(b: BuildContext, L: FactLayout): StepOut {
   const gold = `${b.gold(f.name)}${keyed ? ' FINAL' : ''}`;
   const silver = silverFrom(b, L.entity);
   const figures: Figure[] = [
-    { name: 'silver_rows', sql: `SELECT count() FROM ${silver}` },
-    { name: 'gold_rows', sql: `SELECT count() FROM ${gold}` },
+    { name: 'silver_rows', expr: 'count()', from: silver },
+    { name: 'gold_rows', expr: 'count()', from: gold },
   ];
   const summed = f.measures.filter((m) => m.aggregation === 'sum' && L.measures.find((x) => x.name === m.name)?.column);
   for (const m of summed) {
-    figures.push({ name: `${m.name}.silver_sum`, sql: `SELECT sum(toFloat64(${q(m.column)})) FROM ${silver}` });
-    figures.push({ name: `${m.name}.gold_sum`, sql: `SELECT sum(toFloat64(${q(m.name)})) FROM ${gold}` });
+    figures.push({ name: `${m.name}.silver_sum`, expr: `sum(toFloat64(${q(m.column)}))`, from: silver });
+    figures.push({ name: `${m.name}.gold_sum`, expr: `sum(toFloat64(${q(m.name)}))`, from: gold });
   }
   const ok = (t: (i: number) => string): string =>
     [
@@ -177,14 +189,13 @@ function orphanCheck(b: BuildContext, L: FactLayout): StepOut | undefined {
     });
     const nk = k.dim.naturalKey.map(q).join(', ');
     const dim = `${b.gold(k.dim.name)}${k.dim.scdType === 2 ? ' FINAL' : ''}`;
+    const known = k.ref.columns.map((c) => `${q(c)} IS NOT NULL`).join(' AND ');
     figures.push({
       name: `${k.name}.orphan_values`,
-      sql:
-        `SELECT uniqExact(tuple(${cols.join(', ')})) FROM ${silverFrom(b, L.entity)} ` +
-        `WHERE ${k.ref.columns.map((c) => `${q(c)} IS NOT NULL`).join(' AND ')} ` +
-        `AND (${cols.join(', ')}) NOT IN (SELECT ${nk} FROM ${dim} WHERE ${q(k.dim.surrogateKey)} != 0)`,
+      expr: `uniqExactIf(tuple(${cols.join(', ')}), ${known} AND (${cols.join(', ')}) NOT IN (SELECT ${nk} FROM ${dim} WHERE ${q(k.dim.surrogateKey)} != 0))`,
+      from: silverFrom(b, L.entity),
     });
-    figures.push({ name: `${k.name}.unknown_rows`, sql: `SELECT countIf(${q(k.name)} = 0) FROM ${gold}` });
+    figures.push({ name: `${k.name}.unknown_rows`, expr: `countIf(${q(k.name)} = 0)`, from: gold });
     limits.push(knownOrphans(b, L, k.ref.columns, root.name));
   }
   return step(

@@ -64,7 +64,7 @@ function catalogProfile(p: RawProfile, f: ExactFacts, rows: number, sampled: boo
     percent: rate('percent'),
     zeroPadded: rate('zeroPadded'),
   };
-  const exact = f.distinctExact !== undefined || !sampled;
+  const exact = f.distinctExact !== undefined;
   return {
     rows,
     empty: f.empty,
@@ -108,13 +108,12 @@ async function analyseTable(wh: Warehouse, database: string, name: string, d: De
     wh,
     database,
     name,
-    profiles.map((p, i) => ({ name: p.name, inferred: inferred[i], pattern: patterns[i], exactDistinct: sampled && mayBeUnique(p, profiledRows) })),
+    profiles.map((p, i) => ({ name: p.name, inferred: inferred[i], pattern: patterns[i], exactDistinct: mayBeUnique(p, profiledRows) })),
     signal,
   );
   const keyColumns: KeyColumn[] = profiles.map((p, i) => {
     const f = facts.get(p.name) as ExactFacts;
-    // Unsampled profiles count distinct values exactly over the whole table already.
-    const exact = f.distinctExact ?? (sampled ? undefined : p.distinct);
+    const exact = f.distinctExact;
     return { name: p.name, position: p.position, inferred: inferred[i], missing: f.empty + f.nullTokens, distinctExact: exact, distinct: exact ?? p.distinct, maxLength: p.maxLength };
   });
   const singles = singleKeys(name, rows, keyColumns);

@@ -16,7 +16,7 @@ export interface RawProfile {
   position: number;
   rows: number;
   empty: number;
-  /** Distinct non-empty values among the profiled rows (exact for them; an estimate for the table when sampled). */
+  /** HLL estimate of distinct non-empty values. */
   distinct: number;
   minLength: number;
   maxLength: number;
@@ -89,49 +89,36 @@ export function rowExpressions(v: string): string[] {
   return out;
 }
 
-/**
- * The aggregates per column over DISTINCT values (`_v`) weighted by their
- * count (`_n`), aliased `c_<what>`: the per-value expressions run once per
- * distinct value, and the distinct count comes out exact.
- */
-export function columnAggregates(v: string, n = '_n'): string[] {
+/** The aggregates per column over the inner SELECT's per-value results, aliased `c_<what>`. */
+export function columnAggregates(v: string): string[] {
   const x = (what: string) => `r_${what}`;
   const a = (what: string, sql: string) => `${sql} AS c_${what}`;
-  const num = x('num');
   const out = [
-    a('empty', `sumIf(${n}, ${v} = '')`),
-    a('distinct', `countIf(${v} != '')`),
+    a('empty', `countIf(${v} = '')`),
+    a('distinct', `uniqIf(${v}, ${v} != '')`),
     a('minlen', `minIf(length(${v}), ${v} != '')`),
     a('maxlen', `max(length(${v}))`),
-    ...SHAPE_NAMES.map((s) => a(`s_${s}`, `sumIf(${n}, ${x(`s_${s}`)})`)),
-    ...DMY_SHAPES.flatMap((s) => [a(`f_${s}`, `sumIf(${n}, ${x(`f_${s}`)})`), a(`g_${s}`, `sumIf(${n}, ${x(`g_${s}`)})`)]),
-    a('ovf', `sumIf(${n}, ${x('s_int')} AND isNull(toInt64OrNull(${v})))`),
-    a('neg', `sumIf(${n}, ${x('num_like')} AND startsWith(${v}, '-'))`),
+    ...SHAPE_NAMES.map((s) => a(`s_${s}`, `countIf(${x(`s_${s}`)})`)),
+    ...DMY_SHAPES.flatMap((s) => [a(`f_${s}`, `countIf(${x(`f_${s}`)})`), a(`g_${s}`, `countIf(${x(`g_${s}`)})`)]),
+    a('ovf', `countIf(${x('s_int')} AND isNull(toInt64OrNull(${v})))`),
+    a('neg', `countIf(${x('num_like')} AND startsWith(${v}, '-'))`),
     a('scale', `max(${x('scale')})`),
     a('intdig', `max(${x('intdig')})`),
     a('ymin', `minIf(${x('year')}, ${x('date_like')})`),
     a('ymax', `max(${x('year')})`),
-    a('ncount', `sumIf(${n}, ${x('num_like')})`),
-    a('nmin', `min(${num})`),
-    a('nmax', `max(${num})`),
-    a('nsum', `sumIf(${num} * ${n}, isNotNull(${num}))`),
-    a('nsum2', `sumIf(${num} * ${num} * ${n}, isNotNull(${num}))`),
-    a('nw', `sumIf(${n}, isNotNull(${num}))`),
-    a('nq', `quantilesExactWeightedIf(${QUANTILES.join(', ')})(assumeNotNull(${num}), ${n}, isNotNull(${num}))`),
+    a('ncount', `countIf(${x('num_like')})`),
+    a('nmin', `min(${x('num')})`),
+    a('nmax', `max(${x('num')})`),
+    a('navg', `avg(${x('num')})`),
+    a('nstd', `stddevPop(${x('num')})`),
+    a('nq', `quantiles(${QUANTILES.join(', ')})(${x('num')})`),
     // Top values of long text are truncated so a 10,000-character value cannot bloat the result.
-    a('top', `topKWeighted(5, 3, 'counts')(substring(${v}, 1, 200), ${n})`),
+    a('top', `topK(5, 3, 'counts')(substring(${v}, 1, 200))`),
   ];
   return out;
 }
 
 type Json = Record<string, unknown>;
-
-/** Mean and population standard deviation from weighted sums. */
-function moments(sum: number, sum2: number, w: number): { mean: number; stddev: number } {
-  if (w <= 0) return { mean: 0, stddev: 0 };
-  const mean = sum / w;
-  return { mean, stddev: Math.sqrt(Math.max(0, sum2 / w - mean * mean)) };
-}
 
 const num = (x: unknown): number => {
   const n = typeof x === 'number' ? x : Number(x ?? 0);
@@ -170,7 +157,8 @@ function readColumn(r: Json, col: { name: string; position: number }, rows: numb
             count: ncount,
             min: num(g('nmin')),
             max: num(g('nmax')),
-            ...moments(num(g('nsum')), num(g('nsum2')), num(g('nw'))),
+            mean: num(g('navg')),
+            stddev: num(g('nstd')),
             quantiles: Object.fromEntries(QUANTILES.map((p, k) => [`p${Math.round(p * 100)}`, num(q[k])])),
           }
         : undefined,
@@ -215,10 +203,8 @@ export async function profileTable(
   const where = sampled ? ' WHERE randCanonical() < {p:Float64}' : '';
   const rowsSql = `SELECT ${cols.map((c, k) => `toString(${c}) AS _c${k}`).join(', ')} FROM ${qualified(database, t.table)}${where}`;
   const unpivot = `SELECT _k, _v FROM (${rowsSql}) ARRAY JOIN [${t.columns.map((_, k) => `_c${k}`).join(', ')}] AS _v, range(${t.columns.length}) AS _k`;
-  // Distinct values with their counts first: the expressions below run once per distinct value.
-  const grouped = `SELECT _k, _v, count() AS _n FROM (${unpivot}) GROUP BY _k, _v`;
-  const inner = `SELECT _k, _v, _n, ${rowExpressions('_v').join(',\n')} FROM (${grouped})`;
-  const sql = `SELECT _k, sum(_n) AS n, ${columnAggregates('_v').join(',\n')} FROM (${inner}) GROUP BY _k ORDER BY _k`;
+  const inner = `SELECT _k, _v, ${rowExpressions('_v').join(',\n')} FROM (${unpivot})`;
+  const sql = `SELECT _k, count() AS n, ${columnAggregates('_v').join(',\n')} FROM (${inner}) GROUP BY _k ORDER BY _k`;
   const rows = await wh.query<Json>(sql, { signal, params: sampled ? { p: SAMPLE_ROWS / totalRows } : undefined });
   const byK = new Map(rows.map((r) => [Number(r._k), r]));
   const profiledRows = rows.length > 0 ? num(rows[0].n) : 0;

@@ -113,6 +113,8 @@ export interface SheetRow {
 /** Rows of one sheet as text, empty rows left out; the first row returned is the header. */
 export async function* readSheet(file: string, sheet: SheetInfo, signal?: AbortSignal): AsyncGenerator<SheetRow> {
   const merges = await mergeMap(file, sheet.entry);
+  const byRow = mergesByRow(merges);
+  const masterKeys = new Set(merges.values());
   const masters = new Map<string, string>();
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     worksheets: 'emit',
@@ -135,12 +137,12 @@ export async function* readSheet(file: string, sheet: SheetInfo, signal?: AbortS
           if (merges.size > 0) {
             const master = merges.get(key);
             if (master !== undefined) text = masters.get(master) ?? text;
-            else masters.set(key, text);
+            else if (masterKeys.has(key)) masters.set(key, text);
           }
           values[col - 1] = text;
         });
         // Covered cells of a merge may be absent from the XML entirely.
-        if (merges.size > 0) fillMerged(values, row.number, merges, masters);
+        if (merges.size > 0) fillMerged(values, row.number, byRow, masters);
         for (let i = 0; i < values.length; i++) values[i] ??= '';
         if (values.some((v) => v !== '')) yield { line: row.number, values };
       }
@@ -153,11 +155,22 @@ export async function* readSheet(file: string, sheet: SheetInfo, signal?: AbortS
   if (!found) throw new XlsxError(`the workbook has no sheet named "${sheet.name}"`);
 }
 
-function fillMerged(values: string[], row: number, merges: Map<string, string>, masters: Map<string, string>): void {
+function fillMerged(values: string[], row: number, byRow: Map<number, [number, string][]>, masters: Map<string, string>): void {
+  for (const [c, master] of byRow.get(row) ?? []) {
+    if (values[c - 1] === undefined || values[c - 1] === '') values[c - 1] = masters.get(master) ?? '';
+  }
+}
+
+/** Covered cells grouped by row, so each row looks only at its own merges. */
+function mergesByRow(merges: Map<string, string>): Map<number, [number, string][]> {
+  const byRow = new Map<number, [number, string][]>();
   for (const [key, master] of merges) {
     const [r, c] = key.split(':').map(Number);
-    if (r === row && (values[c - 1] === undefined || values[c - 1] === '')) values[c - 1] = masters.get(master) ?? '';
+    let list = byRow.get(r);
+    if (!list) byRow.set(r, (list = []));
+    list.push([c, master]);
   }
+  return byRow;
 }
 
 type Cell = ExcelJS.CellValue;
