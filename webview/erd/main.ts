@@ -40,7 +40,7 @@ const diagram = new Diagram(shell.main, defineMarkers, {
       optional: fromCol?.nullable ?? false,
     };
     edit({ op: 'addRelationship', relationship });
-    diagram.select({ kind: 'line', id: relationship.name });
+    if (model.relationships.some((r) => r.name === relationship.name)) diagram.select({ kind: 'line', id: relationship.name });
   },
 });
 shell.main.insertBefore(diagram.element, shell.panel);

@@ -27,7 +27,11 @@ const diagram = new Diagram(shell.main, defineMarkers, {
   onMoved: (id, x, y) => edit({ op: 'moveEntity', entity: id, x, y }, false),
   onSelect: () => renderPanel(),
   onDelete: (sel) => {
-    if (!model || sel.kind !== 'box') return;
+    if (!model) return;
+    if (sel.kind !== 'box') {
+      shell.notice('info', 'A dimension reference goes with its dimension: delete the dimension, or rename the role in the side panel.');
+      return;
+    }
     const isFact = model.facts.some((f) => f.name === sel.id);
     edit(isFact ? { op: 'deleteFact', fact: sel.id } : { op: 'deleteDimension', dimension: sel.id });
   },

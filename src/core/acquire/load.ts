@@ -345,12 +345,14 @@ class ObjectLoad {
     const rejected: StreamRecord[] = [];
     while (!done) {
       const width = plan.columns.length;
+      let shape: { keys: string[]; index: (number | undefined)[] } = { keys: [], index: [] };
       const growKeys = new Set<string>();
       let growTo = positional.length;
       const body = async function* (): AsyncGenerator<string> {
         let buf = '';
         for (;;) {
-          const r = pending ?? (await it.next()).value;
+          const next: IteratorResult<StreamRecord, unknown> | undefined = pending ? undefined : await it.next();
+          const r: StreamRecord | undefined = pending ?? (next && !next.done ? next.value : undefined);
           pending = undefined;
           if (r === undefined) {
             done = true;
@@ -363,8 +365,10 @@ class ObjectLoad {
           }
           const values: string[] = new Array<string>(width).fill('');
           if (r.columns) {
+            // Records of one shape repeat their keys: map them once, reuse while the shape holds.
+            if (!sameKeys(r.columns, shape.keys)) shape = { keys: r.columns, index: r.columns.map((k) => plan.indexOf(k)) };
             for (let i = 0; i < r.columns.length; i++) {
-              const idx = plan.indexOf(r.columns[i]);
+              const idx = shape.index[i];
               if (idx === undefined) growKeys.add(r.columns[i]);
               else values[idx] = r.values[i];
             }
@@ -549,4 +553,10 @@ function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const flat = text.replace(/\s*Stack trace[\s\S]*$/, '').replace(/\s+/g, ' ').trim();
   return flat.length > 400 ? `${flat.slice(0, 400)}…` : flat || 'unknown error';
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -34,7 +34,7 @@ export function pickModel(paths: ProjectPaths, name?: string): string {
     if (!complete.includes(name)) throw new BuildError(`Model ${name}: models/${name}.erd.json and models/${name}.star.json are both needed`);
     return name;
   }
-  if (complete.length === 0) throw new BuildError('No model to build: models/<name>.erd.json and models/<name>.star.json are needed (run "kimball model propose")');
+  if (complete.length === 0) throw new BuildError('No model to build: models/<name>.erd.json and models/<name>.star.json are needed (run "kimball model erd" and "kimball model star")');
   return complete[0];
 }
 

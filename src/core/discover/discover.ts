@@ -44,7 +44,7 @@ function textPattern(p: RawProfile, t: InferredType): ShapeName | undefined {
   return (['email', 'url', 'phone'] as ShapeName[]).find((s) => n > 0 && p.shapes[s] / n >= 0.5);
 }
 
-function catalogProfile(p: RawProfile, f: ExactFacts, rows: number, sampled: boolean): ColumnProfile {
+function catalogProfile(p: RawProfile, f: ExactFacts, rows: number): ColumnProfile {
   const n = Math.max(1, p.rows - p.empty);
   const rate = (...s: ShapeName[]) => Math.round((s.reduce((a, k) => a + p.shapes[k], 0) / n) * 1000) / 1000;
   const parseRates: Partial<Record<ParseKind, number>> = {
@@ -127,7 +127,7 @@ async function analyseTable(wh: Warehouse, database: string, name: string, d: De
     const kc = keyColumns[i];
     const expected = keySet.has(p.name) || (isKeyLikeName(p.name) && kc.distinct >= present * 0.9 && p.position === 0);
     const quality = columnQuality({ rows, profile: p, inferred: withFacts, facts: f, uniquenessExpected: expected, distinct: kc.distinct, patternLabel: patterns[i] ? PATTERN_LABEL[patterns[i] as ShapeName] : undefined });
-    return { name: p.name, position: p.position, profile: catalogProfile(p, f, rows, sampled), inferred: withFacts, quality };
+    return { name: p.name, position: p.position, profile: catalogProfile(p, f, rows), inferred: withFacts, quality };
   });
   const dependencies = keysToo
     ? await functionalDependencies(wh, database, name, rows, keyColumns.map((k) => ({ name: k.name, distinct: k.distinct, isKey: keySet.has(k.name) })), signal)

@@ -6,7 +6,7 @@
 import type { StreamRead, StreamRecord } from '../sources/source';
 import { CsvSplitter } from './csv';
 import { detectEncoding, textDecoder, type TextEncoding } from './encoding';
-import { flattenJson, JsonSplitter, type FlatRecord } from './json';
+import { FieldArrays, flattenInto, flattenJson, JsonSplitter, type FlatRecord } from './json';
 import { sniffDialect } from './sniff';
 import { XmlRecordReader } from './xml';
 import { readSheet, type SheetInfo } from './xlsx';
@@ -198,6 +198,17 @@ function flatRecord(record: FlatRecord, nulls = 0): StreamRecord {
   return { ok: true, columns: [...record.keys()], values: [...record.values()], nulls };
 }
 
+/** One JSON record text -> a keyed record (duplicate keys: the loader keeps the last), or a reject. */
+function jsonRecord(text: string, line: number): StreamRecord {
+  const fields = new FieldArrays();
+  try {
+    const nulls = flattenInto(text, fields);
+    return { ok: true, columns: fields.keys, values: fields.values, nulls };
+  } catch (err) {
+    return { ok: false, line, reason: `invalid JSON: ${(err as Error).message}`, raw: text };
+  }
+}
+
 /**
  * JSON: NDJSON line by line (a broken line is one reject); a top-level array
  * element by element; otherwise objects in sequence (pretty-printed).
@@ -229,12 +240,7 @@ async function* ndjsonRecords(text: AsyncIterable<string>, signal?: AbortSignal)
     line++;
     const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (body.trim() === '') return undefined;
-    try {
-      const { record, nulls } = flattenJson(body);
-      return flatRecord(record, nulls);
-    } catch (err) {
-      return { ok: false, line, reason: `invalid JSON: ${(err as Error).message}`, raw: body };
-    }
+    return jsonRecord(body, line);
   };
   for await (const chunk of text) {
     if (signal?.aborted) throw new Error('The load was cancelled.');
@@ -251,14 +257,7 @@ async function* ndjsonRecords(text: AsyncIterable<string>, signal?: AbortSignal)
 
 async function* splitJsonRecords(text: AsyncIterable<string>, mode: 'array' | 'sequence', signal?: AbortSignal): AsyncGenerator<StreamRecord> {
   const splitter = new JsonSplitter(mode);
-  const convert = (c: { text: string; line: number }): StreamRecord => {
-    try {
-      const { record, nulls } = flattenJson(c.text);
-      return flatRecord(record, nulls);
-    } catch (err) {
-      return { ok: false, line: c.line, reason: `invalid JSON: ${(err as Error).message}`, raw: c.text };
-    }
-  };
+  const convert = (c: { text: string; line: number }): StreamRecord => jsonRecord(c.text, c.line);
   for await (const chunk of text) {
     if (signal?.aborted) throw new Error('The load was cancelled.');
     for (const c of splitter.push(chunk)) yield convert(c);

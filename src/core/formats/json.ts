@@ -11,15 +11,42 @@ export class JsonSyntaxError extends Error {}
 
 /** Parse one JSON value and flatten it; a top-level scalar or array becomes the column "value". */
 export function flattenJson(text: string): { record: FlatRecord; nulls: number } {
+  const record: FlatRecord = new Map();
+  const nulls = flattenInto(text, record);
+  return { record, nulls };
+}
+
+/** Where flattened fields go: a Map (last duplicate wins) or parallel arrays (the loader resolves duplicates). */
+interface FieldSink {
+  set(key: string, value: string): void;
+  readonly size: number;
+}
+
+/** Fields as parallel arrays in document order: no Map per record on the hot path. */
+export class FieldArrays implements FieldSink {
+  readonly keys: string[] = [];
+  readonly values: string[] = [];
+  set(key: string, value: string): void {
+    this.keys.push(key);
+    this.values.push(value);
+  }
+  get size(): number {
+    return this.keys.length;
+  }
+}
+
+/** Parse one JSON value into `out`; returns the number of NULLs. */
+export function flattenInto(text: string, out: FieldSink): number {
   const p = new FlatParser(text);
   p.ws();
-  const record: FlatRecord = new Map();
-  if (p.peek() === '{') p.object('', record);
-  else record.set('value', p.scalarOrRaw(record, 'value') ?? '');
+  if (p.peek() === '{') p.object('', out);
+  else out.set('value', p.scalarOrRaw(out, 'value') ?? '');
   p.ws();
   if (p.i < text.length) throw new JsonSyntaxError(`unexpected text after the value at offset ${p.i}`);
-  return { record, nulls: p.nulls };
+  return p.nulls;
 }
+
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 
 class FlatParser {
   i = 0;
@@ -44,7 +71,7 @@ class FlatParser {
   }
 
   /** Object members flattened into `out` under `prefix`. */
-  object(prefix: string, out: FlatRecord): void {
+  object(prefix: string, out: FieldSink): void {
     this.i++; // {
     this.ws();
     if (this.peek() === '}') {
@@ -74,7 +101,7 @@ class FlatParser {
   }
 
   /** A scalar as text, an array as its exact JSON text, null as undefined (counted). */
-  scalarOrRaw(out: FlatRecord, key: string): string | undefined {
+  scalarOrRaw(out: FieldSink, key: string): string | undefined {
     const c = this.peek();
     if (c === '"') return this.string();
     if (c === '[' || c === '{') {
@@ -95,9 +122,8 @@ class FlatParser {
       this.i += 5;
       return 'false';
     }
-    const m = /-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
-    m.lastIndex = this.i;
-    const r = m.exec(this.s);
+    NUMBER.lastIndex = this.i;
+    const r = NUMBER.exec(this.s);
     if (!r) this.fail(`unexpected ${c ? JSON.stringify(c) : 'end of text'} for "${key}" (${out.size} fields read)`);
     this.i += r[0].length;
     return r[0];

@@ -310,7 +310,6 @@ describe('ERD webview', () => {
   });
 
   it('a 200-entity / 300-relationship ERD without positions is laid out and drawn whole; zoomed out, column text is hidden', async () => {
-    const p = ed.page;
     const big = generatedErd(200, 300);
     // The editor is already open with the retail model; a new model replaces it but keeps the view: reload to fit.
     await ed.close();
@@ -353,6 +352,5 @@ describe('ERD webview', () => {
     await ed.send({ type: 'erd', model: { ...big, layout: { positions: { entity_0: { x: moved[0].x, y: moved[0].y } } } } });
     await q.waitForTimeout(50);
     assert.deepEqual(await others(), before);
-    void p;
   });
 });
