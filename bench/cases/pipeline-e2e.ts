@@ -134,7 +134,10 @@ async function byHand(wh: Warehouse, buildDir: string, manifest: Manifest): Prom
 /** KIMBALL_BENCH_STEPS=1: per-step durations on stderr, to see where a run spends its time. */
 function printSteps(runs: Record<string, RunRecord | undefined>): void {
   for (const [label, r] of Object.entries(runs)) {
-    for (const s of r?.steps ?? []) process.stderr.write(`${label} ${s.id} ${Date.parse(s.endedAt ?? '') - Date.parse(s.startedAt ?? '')} ms\n`);
+    for (const s of r?.steps ?? []) {
+      const counted = s.log.find((l) => l.startsWith('rows: '))?.replace(/^.*\(counted in (\d+) ms\)$/, ', rows counted in $1 ms') ?? '';
+      process.stderr.write(`${label} ${s.id} ${Date.parse(s.endedAt ?? '') - Date.parse(s.startedAt ?? '')} ms${counted}\n`);
+    }
   }
 }
 

@@ -26,7 +26,7 @@ export function registerBuildCommands(program: Command, globals: () => GlobalOpt
     .command('run')
     .description('Run the generated pipeline against the warehouse (incremental unless --full)')
     .option('--from-failed <runId>', 're-run a failed or cancelled run: its succeeded steps are kept')
-    .option('--resume', 're-run the latest failed or cancelled run from where it stopped')
+    .option('--resume', 're-run the latest failed, cancelled or interrupted run from where it stopped')
     .option('--full', 'rebuild every table (staging tables swapped in atomically) instead of processing new loads only')
     .action(async (opts: { fromFailed?: string; resume?: boolean; full?: boolean }) => {
       const o = globals();
@@ -35,7 +35,8 @@ export function registerBuildCommands(program: Command, globals: () => GlobalOpt
         let fromFailed = opts.fromFailed;
         if (opts.resume && !fromFailed) {
           const last = listRuns(ctx.paths).find((r) => r.pipeline === manifest.name);
-          if (!last || (last.status !== 'failed' && last.status !== 'cancelled')) throw new CliError('Nothing to resume: the latest run did not fail');
+          // A run still marked running was interrupted (the warehouse lock allows one process at a time): it can be resumed too.
+          if (!last || last.status === 'succeeded') throw new CliError('Nothing to resume: the latest run succeeded (or there is none)');
           fromFailed = last.id;
         }
         const run = await runPipeline(ctx, {

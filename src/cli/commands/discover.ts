@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { discover } from '../../core/discover/discover';
 import { readCatalog, setPrimaryKey, setRelationshipStatus, setTypeOverride, setRename } from '../../core/discover/catalog';
 import type { Catalog, CatalogTable } from '../../core/discover/catalog-types';
+import { profileMarkdown } from '../../core/discover/report';
 import { loadProject, resolveWarehouseSettings } from '../../core/project/project';
 import { projectPaths } from '../../core/project/paths';
 import { CliError, interruptSignal, printJson, withContext, workspaceRoot, type GlobalOptions } from '../session';
@@ -125,6 +126,17 @@ export function registerDiscoverCommands(program: Command, globals: () => Global
       const o = globals();
       setTypeOverride(projectPaths(workspaceRoot(o)), bronzeDatabase(o, opts.database), table, column, type, opts.expression);
       process.stdout.write(`${table}.${column}: ${type}\n`);
+    });
+  catalog
+    .command('profile')
+    .description('Print a table profile as Markdown: per-column statistics, types, quality findings, keys, relationships')
+    .argument('<table>')
+    .option('--database <db>')
+    .action((table: string, opts: { database?: string }) => {
+      const c = catalogOf(globals(), opts.database);
+      const t = c.tables.find((x) => x.name === table);
+      if (!t) throw new CliError(`Table ${table} is not in the ${c.database} catalog.`);
+      process.stdout.write(profileMarkdown(c, t) + '\n');
     });
   catalog
     .command('rename')

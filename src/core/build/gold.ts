@@ -476,16 +476,17 @@ function factStep(b: BuildContext, f: Fact): StepOut {
   const names = [...L.keys.map((k) => k.name), ...L.plain, ...L.measures.map((m) => m.name), LOAD_ID, LOADED_AT, VERSION];
   // Rows whose reference found no member are looked up again: a member that arrives late is picked up.
   const lookupKeys = L.keys.filter((k) => !k.dim.generated);
+  // Rows still at the unknown member are looked up again (a separate statement, so the batch filter
+  // stays a plain load-id filter). Without FINAL: a stale row at 0 only means one more idempotent lookup.
+  const grain = f.grain.map(q).join(', ');
   const retry =
     keyed && lookupKeys.length
-      ? // Without FINAL: a stale row still at 0 only means one more (idempotent) lookup.
-        ` OR (${f.grain.map(q).join(', ')}) IN (SELECT ${f.grain.map(q).join(', ')} FROM ${b.gold(f.name)} WHERE ${lookupKeys.map((k) => `${q(k.name)} = 0`).join(' OR ')})`
-      : '';
+      ? `(${grain}) IN (SELECT ${grain} FROM ${b.gold(f.name)} WHERE ${lookupKeys.map((k) => `${q(k.name)} = 0`).join(' OR ')}) AND NOT ${b.inBatch(id)}`
+      : undefined;
   // When the grain is silver's primary key, the gold ReplacingMergeTree (same version) already keeps the
-  // latest row per key, so an incremental run reads only the batch's rows instead of FINAL over all of silver.
+  // latest row per key, so an incremental run reads only the rows it needs instead of FINAL over all of silver.
   const sameKey = keyed && f.grain.length === e.primaryKey.length && f.grain.every((g) => e.primaryKey.includes(g));
-  const source = (full: boolean): string => (full || !sameKey ? silverFrom(b, e) : b.silver(e.name));
-  const insert = (target: string, full: boolean): string =>
+  const insert = (target: string, from: string, where: string): string =>
     `INSERT INTO ${target} (${names.map(q).join(', ')})\n` +
     `SELECT\n  ${[
       ...keyExprs,
@@ -495,14 +496,16 @@ function factStep(b: BuildContext, f: Fact): StepOut {
       `f.${q(LOADED_AT)}`,
       `f.${q(VERSION)}`,
     ].join(',\n  ')}\n` +
-    `FROM (SELECT *${evt} FROM ${source(full)} WHERE ${b.inBatch(id)}${full ? '' : retry}) AS f\n` +
+    `FROM (SELECT *${evt} FROM ${from} WHERE ${where}) AS f\n` +
     `${joins.join('\n')}${b.ddl.settings(['join_use_nulls = 1'])}`;
+  const changed = sameKey ? b.silver(e.name) : silverFrom(b, e);
+  const newRows = [insert(b.gold(f.name), changed, b.inBatch(id)), ...(retry ? [insert(b.gold(f.name), changed, retry)] : [])];
   const loads = b.silver(e.name);
-  const incremental = [...b.ddl.createTable(spec), ...b.batchStart(id, loads, false), insert(b.gold(f.name), false), ...b.batchEnd(id, false)];
+  const incremental = [...b.ddl.createTable(spec), ...b.batchStart(id, loads, false), ...newRows, ...b.batchEnd(id, false)];
   const full = [
     ...b.ddl.createTable(spec),
     ...b.batchStart(id, loads, true),
-    ...b.stagedRebuild(b.db.gold, f.name, spec.shardKey, (t) => [insert(t, true)]),
+    ...b.stagedRebuild(b.db.gold, f.name, spec.shardKey, (t) => [insert(t, silverFrom(b, e), b.inBatch(id))]),
     ...b.batchEnd(id, true),
   ];
   return {

@@ -180,11 +180,13 @@ async function executeStep(ctx: CoreContext, s: ManifestStep, rs: RunStep, full:
   }
   if (s.target && s.layer !== 'check' && !s.target.view) {
     // `final = 1` counts ReplacingMergeTree tables as readers see them (one row per key).
+    const t0 = performance.now();
     const [r] = await wh.query<{ n: string | number }>(`SELECT count() AS n FROM ${qualified(s.target.database, s.target.table)}`, {
       signal,
       settings: { final: 1 },
     });
     rs.rows = Number(r?.n ?? 0);
+    rs.log.push(`rows: ${rs.rows} in ${qualified(s.target.database, s.target.table)} (counted in ${Math.round(performance.now() - t0)} ms)`);
   }
 }
 

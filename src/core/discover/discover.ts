@@ -23,6 +23,25 @@ export interface DiscoverOptions {
   only?: 'all' | 'quality' | 'relationships';
   signal?: AbortSignal;
   progress?: ProgressSink;
+  /** Tables analysed at once (the engine runs their queries concurrently). */
+  parallel?: number;
+}
+
+/** Two tables at a time keeps both cores of a small machine busy while one query waits on I/O or the other finishes. */
+const DEFAULT_PARALLEL = 2;
+
+/** Map with at most `limit` calls in flight; results keep the input order; the first failure rejects. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
 }
 
 /** Bronze tables that hold data (internal `_kimball*` tables such as rejects are skipped). */
@@ -90,6 +109,19 @@ function mayBeUnique(p: RawProfile, profiledRows: number): boolean {
   return p.empty === 0 && profiledRows > 0 && p.distinct >= profiledRows * 0.9 && (p.topValues[0]?.count ?? 1) <= 1;
 }
 
+/** Widen a Decimal's scale to the longest fraction in the full table (the profile may have been a sample). */
+function widenScale(t: InferredType, f: ExactFacts, intDigits: number): InferredType {
+  const m = /^Decimal\((\d+),(\d+)\)$/.exec(t.type);
+  if (!m || t.notes.includes('type chosen by the user')) return t;
+  const scale = Number(m[2]);
+  const full = Math.min(f.maxScale, 18);
+  if (full <= scale) return t;
+  const precision = intDigits + full > 18 ? 38 : Number(m[1]);
+  const fn = precision === 18 ? 'toDecimal64OrNull' : 'toDecimal128OrNull';
+  const expression = t.expression.replace(/^toDecimal(64|128)OrNull\((.*), \d+\)$/, `${fn}($2, ${full})`);
+  return { ...t, type: `Decimal(${precision},${full})`, expression, notes: [...t.notes, `scale widened to ${full}: longer fractions beyond the profiled sample`] };
+}
+
 interface Analysed {
   table: CatalogTable;
   keyColumns: KeyColumn[];
@@ -111,6 +143,9 @@ async function analyseTable(wh: Warehouse, database: string, name: string, d: De
     profiles.map((p, i) => ({ name: p.name, inferred: inferred[i], pattern: patterns[i], exactDistinct: mayBeUnique(p, profiledRows) })),
     signal,
   );
+  profiles.forEach((p, i) => {
+    inferred[i] = widenScale(inferred[i], facts.get(p.name) as ExactFacts, p.maxIntDigits);
+  });
   const keyColumns: KeyColumn[] = profiles.map((p, i) => {
     const f = facts.get(p.name) as ExactFacts;
     const exact = f.distinctExact;
@@ -202,21 +237,20 @@ export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Pr
   const decisions = previous?.decisions ?? emptyDecisions();
   const names = await bronzeTables(wh, database);
   const step = names.length > 0 ? 80 / names.length : 80;
-  const analysed: Analysed[] = [];
-  for (const name of names) {
+  const analyseOne = async (name: string): Promise<Analysed> => {
     opts.signal?.throwIfAborted();
-    progress.report({ message: `profiling ${name}`, increment: step });
     const old = previous?.tables.find((t) => t.name === name);
     if (only === 'relationships' && old) {
       const kc = keyColumnsOf(old);
-      analysed.push({ table: old, keyColumns: kc, relColumns: relColumns(old, kc) });
-      continue;
+      return { table: old, keyColumns: kc, relColumns: relColumns(old, kc) };
     }
     const a = await analyseTable(wh, database, name, decisions, only !== 'quality' || !old, opts.signal);
     if (only === 'quality' && old) a.table = { ...a.table, keys: old.keys, dependencies: old.dependencies };
-    analysed.push(a);
+    progress.report({ message: `profiled ${name}`, increment: step });
     ctx.log.debug(`discover: ${name}: ${a.table.rowCount} rows, ${a.table.columns.length} columns`);
-  }
+    return a;
+  };
+  const analysed = await mapLimit(names, opts.parallel ?? DEFAULT_PARALLEL, analyseOne);
   progress.report({ message: 'relationships' });
   let relationships = previous?.relationships ?? [];
   if (only !== 'quality' || !previous) {

@@ -147,7 +147,8 @@ function money(c: Ctx): Pick | undefined {
   const d = decimalType(p.maxIntDigits, scale) ?? { type: `Decimal(38,${scale})`, fn: 'toDecimal128OrNull' };
   return {
     type: d.type,
-    expression: `${d.fn}(replaceRegexpAll({col}, '[$€£¥, ]', ''), ${scale})`,
+    // Plain replaceAll is several times cheaper than a regex replace on every row.
+    expression: `${d.fn}(${['$', '€', '£', '¥', ',', ' '].reduce((e, ch) => `replaceAll(${e}, '${ch}', '')`, '{col}')}, ${scale})`,
     convertRate: r,
     notes: ['currency amounts: symbol and thousands separators stripped'],
   };
@@ -161,7 +162,7 @@ function percent(c: Ctx): Pick | undefined {
   const d = decimalType(p.maxIntDigits, scale) ?? { type: `Decimal(38,${scale})`, fn: 'toDecimal128OrNull' };
   return {
     type: d.type,
-    expression: `${d.fn}(replaceRegexpAll({col}, '[% ]', ''), ${scale})`,
+    expression: `${d.fn}(replaceAll(replaceAll({col}, '%', ''), ' ', ''), ${scale})`,
     convertRate: r,
     notes: ['percentages: "%" stripped, value kept in percent points'],
   };

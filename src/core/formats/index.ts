@@ -18,7 +18,6 @@ const EXTENSIONS: Record<string, FileFormat> = {
   tsv: 'csv',
   tab: 'csv',
   psv: 'csv',
-  txt: 'csv',
   parquet: 'parquet',
   json: 'json',
   ndjson: 'ndjson',

@@ -11,10 +11,15 @@ export function tsvEscape(value: string): string {
 
 /** One TSV line, newline included. */
 export function tsvLine(values: readonly string[]): string {
+  return tsvFields(values) + '\n';
+}
+
+/** TSV fields joined by tabs, no newline. */
+export function tsvFields(values: readonly string[]): string {
   let out = '';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) out += '\t';
     out += tsvEscape(values[i]);
   }
-  return out + '\n';
+  return out;
 }

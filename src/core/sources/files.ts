@@ -126,7 +126,8 @@ export class FilesSource implements Source {
       throw new Error(`${root} cannot be read (${err.code ?? err.message}).`);
     });
     if (!st.isDirectory()) {
-      const format = formatOf(root);
+      // A .txt file is read as delimited text only when chosen explicitly (folders hold READMEs too).
+      const format = formatOf(root) ?? (/\.txt$/i.test(root) ? 'csv' : undefined);
       if (!format) throw new Error(`${root} is not a supported file (CSV, TSV, Parquet, JSON, NDJSON, XML, XLSX).`);
       return [{ file: root, format }];
     }

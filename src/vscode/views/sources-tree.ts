@@ -16,16 +16,25 @@ const KIND_ICONS: Record<SourceConfig['kind'], string> = { files: 'file-director
 export class SourcesTree implements vscode.TreeDataProvider<SourcesNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly sub: vscode.Disposable;
+  private readonly subs: vscode.Disposable[];
 
   constructor(private readonly session: KimballSession) {
-    this.sub = session.onDidChange((k) => {
-      if (k === 'sources' || k === 'project' || k === 'warehouse') this.changed.fire();
-    });
+    // Sources added or edited outside the view (CLI, git, the JSON editor) show up too.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(session.root, '.kimball/sources/*.json'));
+    const refresh = () => this.changed.fire();
+    this.subs = [
+      watcher,
+      watcher.onDidCreate(refresh),
+      watcher.onDidChange(refresh),
+      watcher.onDidDelete(refresh),
+      session.onDidChange((k) => {
+        if (k === 'sources' || k === 'project' || k === 'warehouse') refresh();
+      }),
+    ];
   }
 
   dispose(): void {
-    this.sub.dispose();
+    for (const s of this.subs) s.dispose();
     this.changed.dispose();
   }
 

@@ -65,9 +65,19 @@ async function demo(page: Page, url: string, ws: string, objects: number, tally:
   // First paint of a cold editor: close what Generate ERD opened, then open the file as a user would.
   await page.keyboard.press('Escape');
   await runCommand(page, 'View: Close All Editors');
+  // Let the closed webview go before a new one starts (they share the page's resource service worker).
+  await waitUntil(async () => (await page.locator('iframe.webview').count()) === 0, 15_000);
   started = Date.now();
   const frame = await openInEditor(page, erd);
-  await frame.getByText(/customer/i).first().waitFor({ timeout: 30_000 });
+  await frame.getByText(/customer/i).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
   tally.metric('ui demo data: ERD editor first paint ms (Quick Open to entities drawn)', Date.now() - started);
   await shot(page, 'demo-erd-editor');
+}
+
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

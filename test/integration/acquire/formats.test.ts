@@ -62,11 +62,14 @@ describe('acquire: JSON, XML, Excel, Parquet and bad files', () => {
   it('reads a JSON array and a pretty-printed object', async () => {
     w.write('json2/list.json', '[\n  {"a": "x", "b": {"c": 1}},\n  {"a": "y\\n\\"q\\"", "b": {"c": -0.5}}\n]\n');
     w.write('json2/doc.json', '{\n  "name": "only",\n  "n": 7\n}\n');
+    w.write('json2/dupes.ndjson', '{"a": 1, "a": 2, "b": "x"}\n{"b": "y", "a": 3}\n');
     w.addFiles('js2', 'json2');
     const rs = await acquire(w.ctx, { sources: ['js2'] });
     for (const r of rs) assert.equal(r.status, 'loaded', r.error);
     assert.deepEqual((await w.rows('js2__list')).map((x) => [x.a, x.b_c]), [['x', '1'], ['y\n"q"', '-0.5']]);
     assert.deepEqual((await w.rows('js2__doc')).map((x) => [x.name, x.n]), [['only', '7']]);
+    // A repeated key keeps its last value, as JSON.parse does; key order may change between records.
+    assert.deepEqual((await w.rows('js2__dupes')).map((x) => [x.a, x.b]), [['2', 'x'], ['3', 'y']]);
   });
 
   it('reads record-oriented XML: attributes, child text, nested paths', async () => {

@@ -65,6 +65,6 @@ describe('kimball build / run / runs', () => {
 
     const none = kimball(dir, 'run', '--resume');
     assert.equal(none.status, 1);
-    assert.match(none.stderr, /kimball: Nothing to resume/);
+    assert.match(none.stderr, /kimball: Nothing to resume: the latest run succeeded/);
   });
 });

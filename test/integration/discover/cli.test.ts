@@ -43,6 +43,10 @@ test('decisions from the CLI survive a re-discovery; bad input is one clear line
   assert.equal(rels[0].status, 'accepted');
   const keys = JSON.parse(kimball('keys', '--json').stdout) as { table: string; columns: string[]; kind: string }[];
   assert.deepEqual(keys.find((k) => k.table === 'crm__customers' && k.kind === 'primary')?.columns, ['name']);
+  const profile = kimball('catalog', 'profile', 'crm__orders');
+  ok(profile);
+  assert.match(profile.stdout, /^# crm__orders\n/);
+  assert.match(profile.stdout, /### qty\n/);
   const bad = kimball('relationships', 'reject', 'nope');
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^kimball: Relationship nope is not in the bronze catalog\.\n$/);

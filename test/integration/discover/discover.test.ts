@@ -36,6 +36,8 @@ before(async () => {
     status: "['new','paid','shipped'][number % 3 + 1]",
     placed_at: "formatDateTime(toDateTime('2023-01-01 00:00:00') + number * 61, '%Y-%m-%dT%H:%i:%SZ')",
   }, 10000);
+  // Above the sample size: one value with a longer fraction hides from the profile sample.
+  await bronzeFromSql(wh, 'shop__prices', { sku: "concat('S', toString(number))", price: "if(number = 54321, '7.1234', toString(round((number % 1000) / 10, 1)))" }, 60_000);
   // Bad input: an empty table, a one-column table, an all-empty column, 10,000-character values, hostile names.
   await createBronze(wh, 'shop__empty', ['a', 'b']);
   await bronzeFromSql(wh, 'shop__single', { only: 'number' }, 50);
@@ -59,7 +61,7 @@ const table = (c: Catalog, name: string) => {
 test('writes a schema-valid catalog file with every bronze table and no lineage columns', () => {
   const onDisk = readCatalog(ctx.paths, 'bronze');
   assert.deepEqual(onDisk.tables.map((t) => t.name).sort(), first.tables.map((t) => t.name).sort());
-  assert.equal(first.tables.length, 5);
+  assert.equal(first.tables.length, 6);
   for (const t of first.tables) for (const c of t.columns) assert.ok(!c.name.startsWith('_kimball_'), c.name);
   assert.match(readFileSync(catalogFile(ctx.paths, 'bronze'), 'utf8'), /^\{\n {2}"database": "bronze",/);
 });
@@ -85,6 +87,17 @@ test('types, keys, relationships and dependencies of a small shop', () => {
   assert.equal(r.evidence.orphans, 0);
   assert.equal(r.cardinality, 'many-to-one');
   assert.ok(r.confidence > 0.9 && r.confidence <= 1);
+});
+
+test('a sampled profile still yields exact facts: the full-table scale, exact keys and empties', () => {
+  const prices = table(first, 'shop__prices');
+  assert.equal(prices.sampled, true);
+  assert.equal(prices.rowCount, 60_000);
+  const price = prices.columns.find((c) => c.name === 'price')!;
+  assert.equal(price.inferred.type, 'Decimal(18,4)');
+  assert.equal(price.inferred.convertRate, 1);
+  assert.deepEqual(prices.keys.find((k) => k.kind === 'primary')?.columns, ['sku']);
+  assert.equal(price.profile.empty, 0);
 });
 
 test('bad input never crashes and gives sensible results', () => {
