@@ -9,6 +9,7 @@ import { qualified } from '../warehouse/sql';
 import type { Catalog, CatalogColumn, CatalogTable, ColumnProfile, Decisions, InferredType, ParseKind, PatternKind } from './catalog-types';
 import { applyDecisions, columnKey, emptyDecisions, overrideExpression, readCatalogIfAny, writeCatalog } from './catalog';
 import { functionalDependencies } from './dependencies';
+import { compositeRelationships } from './composite-fk';
 import { inferType } from './infer';
 import { compositeKeys, rankKeys, singleKeys, STRONG_SINGLE, type KeyColumn } from './keys';
 import { isKeyLikeName } from './names';
@@ -257,7 +258,8 @@ export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Pr
     const all = analysed.flatMap((a) => a.relColumns);
     const tableNames = analysed.map((a) => a.table.name);
     const verified = await verifyCandidates(wh, database, promising(candidatePairs(all), tableNames), opts.signal);
-    relationships = resolveRelationships(verified, tableNames);
+    const composite = await compositeRelationships(wh, database, analysed.map((a) => a.table), all, opts.signal);
+    relationships = [...resolveRelationships(verified, tableNames), ...composite].sort((a, b) => a.id.localeCompare(b.id));
   }
   const catalog: Catalog = {
     version: 1,

@@ -250,5 +250,21 @@ function text(c: Ctx): Pick {
     ['phone', 'phone numbers'],
   ];
   const found = pats.find(([s]) => c.share(s) >= 0.5);
-  return textPick(c, found ? `text: ${found[1]}` : 'text');
+  const pick = textPick(c, found ? `text: ${found[1]}` : 'text');
+  const near = nearType(c);
+  if (near) pick.notes.push(near);
+  return pick;
+}
+
+/** A text column that is almost a typed one says so: the few values in the way are worth cleaning. */
+function nearType(c: Ctx): string | undefined {
+  const groups: [string, ShapeName[]][] = [
+    ['numbers', ['int', 'intThousands', 'dec', 'decThousands', 'exp', 'currency', 'percent']],
+    ['dates', ['dateIso', 'dateYmdSlash', 'dateSlash', 'dateDash', 'dateDot', 'dateText', 'datetimeIso', 'datetimeSlash']],
+    ['booleans', ['boolWord', 'boolDigit']],
+    ['UUIDs', ['uuid']],
+  ];
+  const best = groups.map(([label, shapes]) => ({ label, share: c.share(...shapes) })).sort((a, b) => b.share - a.share)[0];
+  if (best.share < 0.8 || best.share >= TYPE_THRESHOLD) return undefined;
+  return `${Math.round(best.share * 1000) / 10}% of the values are ${best.label}: below the ${TYPE_THRESHOLD * 100}% needed to type the column; clean the rest or override the type`;
 }

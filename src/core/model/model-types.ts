@@ -103,14 +103,29 @@ export interface Fact {
   dimensions: DimensionRef[];
   /** Identifiers kept on the fact without a dimension (order numbers). */
   degenerate: string[];
+  /**
+   * Columns of a header entity the fact's rows join to (order lines -> orders), copied onto the fact:
+   * the header's identifiers and low-cardinality descriptors (order_number, status).
+   */
+  headerDegenerate?: { via: HeaderJoin; columns: string[] }[];
   reason: string;
+}
+
+/** Join from the fact's entity to a header entity: the fact's columns `from` reference the header's key `to`. */
+export interface HeaderJoin {
+  entity: string;
+  from: string[];
+  to: string[];
 }
 
 export interface DimensionRef {
   dimension: string;
   /** Role name for role-playing dimensions (e.g. order_date, ship_date); defaults to the dimension. */
   role: string;
+  /** Columns holding the dimension's natural key: of the fact's entity, or of `via.entity` when set. */
   columns: string[];
+  /** The reference is held by the header the fact's rows join to (a line inherits its order's customer). */
+  via?: HeaderJoin;
 }
 
 export interface Dimension {

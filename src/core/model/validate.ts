@@ -5,7 +5,7 @@
  * a ProjectFileError naming the file and the JSON path.
  */
 import { ProjectFileError } from '../project/json-file';
-import type { ErdModel, StarModel } from './model-types';
+import type { Entity, ErdModel, HeaderJoin, StarModel } from './model-types';
 
 type Fail = (pointer: string, problem: string) => never;
 
@@ -71,6 +71,12 @@ export function validateStar(model: StarModel, file: string, erd?: ErdModel): vo
       if (!dims.has(r.dimension)) fail(`/facts/${i}/dimensions/${j}/dimension`, `fact "${f.name}" references dimension "${r.dimension}", which does not exist`);
     });
     unique(f.dimensions.map((r) => r.role), (j) => `/facts/${i}/dimensions/${j}/role`, `dimension role in fact "${f.name}"`, fail);
+    f.dimensions.forEach((r, j) => {
+      if (r.via && r.via.from.length !== r.via.to.length) fail(`/facts/${i}/dimensions/${j}/via/to`, `fact "${f.name}": the join to header "${r.via.entity}" has ${r.via.from.length} from-columns but ${r.via.to.length} to-columns`);
+    });
+    (f.headerDegenerate ?? []).forEach((h, j) => {
+      if (h.via.from.length !== h.via.to.length) fail(`/facts/${i}/headerDegenerate/${j}/via/to`, `fact "${f.name}": the join to header "${h.via.entity}" has ${h.via.from.length} from-columns but ${h.via.to.length} to-columns`);
+    });
     const e = erd?.entities.find((x) => x.name === f.entity);
     if (erd && !e) fail(`/facts/${i}/entity`, `fact "${f.name}" is built from entity "${f.entity}", which is not in the ERD`);
     if (!e) return;
@@ -80,8 +86,15 @@ export function validateStar(model: StarModel, file: string, erd?: ErdModel): vo
     };
     f.grain.forEach((c, j) => check(has(c), `/facts/${i}/grain/${j}`, `entity "${f.entity}" has no column "${c}"`));
     f.measures.forEach((m, j) => check(has(m.column), `/facts/${i}/measures/${j}/column`, `entity "${f.entity}" has no column "${m.column}"`));
-    f.dimensions.forEach((r, j) => r.columns.forEach((c, k) => check(has(c), `/facts/${i}/dimensions/${j}/columns/${k}`, `entity "${f.entity}" has no column "${c}"`)));
+    f.dimensions.forEach((r, j) => {
+      const owner = r.via ? checkVia(erd as ErdModel, e, r.via, `/facts/${i}/dimensions/${j}/via`, fail) : e;
+      r.columns.forEach((c, k) => check(owner.columns.some((x) => x.name === c), `/facts/${i}/dimensions/${j}/columns/${k}`, `entity "${owner.name}" has no column "${c}"`));
+    });
     f.degenerate.forEach((c, j) => check(has(c), `/facts/${i}/degenerate/${j}`, `entity "${f.entity}" has no column "${c}"`));
+    (f.headerDegenerate ?? []).forEach((h, j) => {
+      const owner = checkVia(erd as ErdModel, e, h.via, `/facts/${i}/headerDegenerate/${j}/via`, fail);
+      h.columns.forEach((c, k) => check(owner.columns.some((x) => x.name === c), `/facts/${i}/headerDegenerate/${j}/columns/${k}`, `entity "${owner.name}" has no column "${c}"`));
+    });
   });
   model.dimensions.forEach((d, i) => {
     if (!d.entity && !d.generated) fail(`/dimensions/${i}`, `dimension "${d.name}" needs an entity (or generated: "date")`);
@@ -99,4 +112,17 @@ export function validateStar(model: StarModel, file: string, erd?: ErdModel): vo
     );
     if (erd && d.entity && !erd.entities.some((e) => e.name === d.entity)) fail(`/dimensions/${i}/entity`, `dimension "${d.name}" is built from entity "${d.entity}", which is not in the ERD`);
   });
+}
+
+/** A header join resolves: the header entity exists, `from` are the fact entity's columns and `to` the header's. Returns the header. */
+function checkVia(erd: ErdModel, fact: Entity, via: HeaderJoin, pointer: string, fail: Fail): Entity {
+  const h = erd.entities.find((x) => x.name === via.entity);
+  if (!h) return fail(`${pointer}/entity`, `header entity "${via.entity}" is not in the ERD`);
+  via.from.forEach((c, k) => {
+    if (!fact.columns.some((x) => x.name === c)) fail(`${pointer}/from/${k}`, `entity "${fact.name}" has no column "${c}"`);
+  });
+  via.to.forEach((c, k) => {
+    if (!h.columns.some((x) => x.name === c)) fail(`${pointer}/to/${k}`, `entity "${h.name}" has no column "${c}"`);
+  });
+  return h;
 }

@@ -50,9 +50,7 @@ describe('custom editors', () => {
       const doc = await waitFor('the model text document', () => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath));
       const original = doc.getText();
       const edit = new vscode.WorkspaceEdit();
-      const at = doc.positionAt(original.indexOf('"layout"'));
-      edit.insert(uri, at, '');
-      edit.replace(uri, new vscode.Range(at, at), ' ');
+      edit.insert(uri, doc.positionAt(original.indexOf('"layout"')), ' ');
       assert.ok(await vscode.workspace.applyEdit(edit));
       assert.equal(doc.isDirty, true);
       await vscode.commands.executeCommand('workbench.action.files.revert');

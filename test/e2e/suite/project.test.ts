@@ -41,6 +41,18 @@ describe('project', () => {
     assert.deepEqual(rows.map((r) => r.name), [...wanted].sort());
   });
 
+  it('Test Warehouse Connection reports the embedded warehouse and its version', async () => {
+    const messages = await withScriptedUi({}, async (m) => {
+      await vscode.commands.executeCommand('kimball.testWarehouse');
+      return m;
+    });
+    assert.deepEqual(messages.errors, []);
+    assert.ok(
+      messages.infos.some((m) => /connected to the embedded warehouse \(ClickHouse \d+\.\d+/.test(m)),
+      `no connection message; got ${JSON.stringify(messages.infos)}`,
+    );
+  });
+
   it('runs SQL through the warehouse the extension opened', async () => {
     const wh = await (await kimballSession()).warehouse();
     const rows = await wh.query<{ n: string; s: string }>('SELECT count() AS n, sum(number) AS s FROM numbers(10)');
