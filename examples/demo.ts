@@ -3,15 +3,20 @@
  * sample retail files -> bronze -> catalog -> ERD + star schema -> SQL + DAG -> run -> gold.
  * Every step is the same core call the editor and the CLI make.
  */
+import { mkdirSync, renameSync, createReadStream } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { writeRetailData } from './retail-data';
 import { initProject } from '../src/core/project/init';
 import { projectPaths } from '../src/core/project/paths';
 import { loadProject, resolveWarehouseSettings } from '../src/core/project/project';
 import { openWarehouse } from '../src/core/warehouse/open';
 import { listTables } from '../src/core/warehouse/catalog-queries';
-import { EnvSecretStore } from '../src/core/sources/source';
-import { sourceExists, writeSource } from '../src/core/sources/index';
+import { EnvSecretStore, secretEnvName, type SourceConfig } from '../src/core/sources/source';
+import { postgresAvailable, startPostgres, type PostgresService } from '../test/services/postgres';
+import { readSource, sourceExists, writeSource } from '../src/core/sources/index';
 import { acquire } from '../src/core/acquire/index';
 import { discover } from '../src/core/discover/index';
 import { generateErdFile, designStarFile, detectHierarchiesFile } from '../src/core/model/index';
@@ -28,10 +33,14 @@ function say(line: string): void {
 async function main(): Promise<void> {
   const t0 = performance.now();
   say(`Kimball demo workspace: ${root}`);
-  const files = writeRetailData(join(root, 'data'));
-  say(`1. Sample data: ${files.join(', ')} in data/`);
+  const files = writeRetailData(join(root, 'data', 'shop'));
+  // Customers come from a second source kind: a CRM database when PostgreSQL is installed, else files.
+  mkdirSync(join(root, 'data', 'crm'), { recursive: true });
+  renameSync(join(root, 'data', 'shop', 'customers.csv'), join(root, 'data', 'crm', 'customers.csv'));
+  say(`1. Sample data: ${files.join(', ')} in data/shop and data/crm`);
 
   let wh: Warehouse | undefined;
+  let crm: PostgresService | undefined;
   try {
     const init = await initProject(root, async (project) => {
       wh = openWarehouse(resolveWarehouseSettings(projectPaths(root), project));
@@ -45,18 +54,21 @@ async function main(): Promise<void> {
       secrets: new EnvSecretStore(),
       log: { info: () => undefined, warn: (m) => say(`   warning: ${m}`), error: (m) => say(`   error: ${m}`), debug: () => undefined },
     };
+    crm = await crmSource(ctx);
     await runPipelineEndToEnd(ctx);
     await printWarehouse(ctx);
   } finally {
     await wh?.close();
+    await crm?.stop();
   }
   say(`Done in ${((performance.now() - t0) / 1000).toFixed(1)} s. Open ${root} in VS Code to browse it with the Kimball views.`);
 }
 
 async function runPipelineEndToEnd(ctx: CoreContext): Promise<void> {
-  if (!sourceExists(ctx.paths, 'shop')) writeSource(ctx.paths, { kind: 'files', name: 'shop', path: 'data' });
-  const loads = await acquire(ctx, { sources: ['shop'] });
-  say(`3. Acquire (source "shop", files): ${loads.length} objects into bronze`);
+  if (!sourceExists(ctx.paths, 'shop')) writeSource(ctx.paths, { kind: 'files', name: 'shop', path: 'data/shop' });
+  const loads = await acquire(ctx, { sources: ['shop', 'crm'] });
+  const crmKind = readCrmKind(ctx);
+  say(`3. Acquire (source "shop": files; source "crm": ${crmKind}): ${loads.length} objects into bronze`);
   for (const l of loads) {
     say(`   - ${l.table}: ${l.status}, ${l.rows.toLocaleString('en-US')} rows, ${l.rejects} rejects${l.error ? ` (${l.error})` : ''}`);
   }
@@ -87,6 +99,38 @@ async function runPipelineEndToEnd(ctx: CoreContext): Promise<void> {
     const bad = run.steps.filter((s) => s.status === 'failed');
     throw new Error(`the pipeline run ${run.status}: ${bad.map((s) => `${s.id}: ${s.error ?? s.result ?? ''}`).join('; ')}`);
   }
+}
+
+/**
+ * The "crm" source: a throwaway PostgreSQL database holding the customers when
+ * PostgreSQL is installed (the cluster lives for the demo's run), else the CSV file.
+ */
+async function crmSource(ctx: CoreContext): Promise<PostgresService | undefined> {
+  const file = join(ctx.paths.root, 'data', 'crm', 'customers.csv');
+  if (!postgresAvailable()) {
+    writeSource(ctx.paths, { kind: 'files', name: 'crm', path: 'data/crm' });
+    return undefined;
+  }
+  const pg = await startPostgres();
+  const client = new Client({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: pg.database });
+  await client.connect();
+  try {
+    await client.query(
+      `CREATE TABLE customers (customer_id integer PRIMARY KEY, first_name text, last_name text, email text, phone text,
+         city text, state text, country text, signup_date text, segment text)`,
+    );
+    await pipeline(createReadStream(file), client.query(copyFrom('COPY customers FROM STDIN WITH (FORMAT csv, HEADER true)')));
+  } finally {
+    await client.end();
+  }
+  const config: SourceConfig = { kind: 'postgres', name: 'crm', host: pg.host, port: pg.port, database: pg.database, user: pg.user, schemas: ['public'] };
+  writeSource(ctx.paths, config);
+  process.env[secretEnvName('crm', 'password')] = pg.password;
+  return pg;
+}
+
+function readCrmKind(ctx: CoreContext): string {
+  return readSource(ctx.paths, 'crm').kind === 'postgres' ? 'PostgreSQL' : 'files (PostgreSQL not installed)';
 }
 
 async function printWarehouse(ctx: CoreContext): Promise<void> {
