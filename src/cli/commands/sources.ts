@@ -1,5 +1,7 @@
 /** `kimball source add|list|test|rm|objects` and `kimball acquire`. */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { projectPaths } from '../../core/project/paths';
 import { loadProject } from '../../core/project/project';
 import {
@@ -175,6 +177,9 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
       const field = secretFieldOf(config.kind);
       if (globals().json) return printJson(config);
       process.stdout.write(`Saved .kimball/sources/${name}.json\n`);
+      if (config.kind === 'files' && !existsSync(resolve(p.root, config.path))) {
+        process.stderr.write(`warning: ${config.path} does not exist (yet); \`kimball source test ${name}\` checks it.\n`);
+      }
       if (field) process.stdout.write(`Its ${field} comes from the environment variable ${secretEnvName(name, field)}.\n`);
     });
 

@@ -6,7 +6,7 @@
  * has several dates. Pure. Bridge tables (many-to-many) are out of scope.
  */
 import type { Catalog } from '../discover/catalog-types';
-import type { Additivity, Aggregation, Dimension, DimensionRef, Entity, ErdModel, Fact, StarModel } from './model-types';
+import type { Additivity, Aggregation, Dimension, DimensionRef, Entity, ErdModel, ErdRelationship, Fact, HeaderJoin, StarModel } from './model-types';
 import { ModelEvidence, isDateType, isFractionalType, isNumericType, looksLikeIdentifier } from './evidence';
 import { NameAllocator, sanitizeName, singular, stripKeySuffix } from './names';
 import { layoutStar } from './layout';
@@ -82,6 +82,41 @@ export function classifyAll(ev: ModelEvidence): Map<string, Classification> {
   return classes;
 }
 
+/** A transaction header folded into its line fact: `header` joins to `line` through `rel`. */
+export interface HeaderFold {
+  header: Entity;
+  line: Entity;
+  rel: ErdRelationship;
+}
+
+/**
+ * Header/line pairs, from evidence, not names: a line fact L with additive measures references H
+ * many-to-one through part of its key (the rest of the key numbers the lines and is no reference),
+ * nothing but L references H, and H carries references and/or dates. Kimball: one fact at the line
+ * grain that inherits H's references and dates; H is no separate fact. Keyed by the header.
+ */
+export function findHeaders(ev: ModelEvidence, classes: Map<string, Classification>): Map<string, HeaderFold> {
+  const out = new Map<string, HeaderFold>();
+  for (const line of ev.erd.entities) {
+    const cls = classes.get(line.name);
+    if (cls?.role !== 'fact' || !cls.measures.some((m) => measureKind(ev, line, m).additivity === 'additive')) continue;
+    for (const r of ev.outgoing(line.name)) {
+      const header = ev.entity(r.to.entity);
+      if (!header || header.name === line.name || out.has(header.name) || r.cardinality !== 'many-to-one') continue;
+      if (!r.from.columns.every((c) => line.primaryKey.includes(c))) continue;
+      const rest = line.primaryKey.filter((c) => !r.from.columns.includes(c));
+      const fks = ev.fkColumns(line.name);
+      if (rest.length === 0 || rest.some((c) => fks.has(c))) continue;
+      if (!ev.incoming(header.name).every((x) => x.from.entity === line.name)) continue;
+      if (ev.outgoing(header.name).length === 0 && dateColumns(ev, header).length === 0) continue;
+      // A line of one header is not itself a header of another line (no chains).
+      if ([...out.values()].some((h) => h.line.name === header.name || h.header.name === line.name)) continue;
+      out.set(header.name, { header, line, rel: r });
+    }
+  }
+  return out;
+}
+
 /** Numeric columns that are not keys, references, identifiers or zero-padded codes. */
 export function measureColumns(ev: ModelEvidence, e: Entity): string[] {
   const keys = ev.keyColumns(e);
@@ -132,28 +167,36 @@ export interface StarProposalOptions {
 export function proposeStar(erd: ErdModel, catalog: Catalog, opts: StarProposalOptions = {}): StarModel {
   const ev = new ModelEvidence(erd, catalog);
   const classes = classifyAll(ev);
-  const isFact = (name: string) => classes.get(name)?.role === 'fact';
+  const headers = findHeaders(ev, classes);
+  // A folded header is neither a fact nor a dimension: its references and dates belong to its line fact.
+  const isFact = (name: string) => classes.get(name)?.role === 'fact' && !headers.has(name);
   const factEntities = erd.entities.filter((e) => isFact(e.name));
-  const referencedByFacts = new Set(factEntities.flatMap((f) => ev.outgoing(f.name).map((r) => r.to.entity)));
+  const headerOf = (f: string) => [...headers.values()].find((h) => h.line.name === f);
+  const reached = (f: string) => [f, ...(headerOf(f) ? [(headerOf(f) as HeaderFold).header.name] : [])];
+  const referencedByFacts = new Set(factEntities.flatMap((f) => reached(f.name).flatMap((x) => ev.outgoing(x).map((r) => r.to.entity))));
+  for (const h of headers.keys()) referencedByFacts.delete(h);
   const names = new NameAllocator();
-  const hasDates = factEntities.some((f) => (classes.get(f.name)?.dates.length ?? 0) > 0);
+  const hasDates = factEntities.some((f) => (classes.get(f.name)?.dates.length ?? 0) > 0 || dateColumns(ev, headerOf(f.name)?.header ?? f).length > 0);
   if (hasDates) names.claim('date');
   const factName = new Map(factEntities.map((f) => [f.name, names.claim(f.name)]));
   // Non-facts referenced by a fact are dimensions; the rest fold into the dimensions that reach them.
   // An entity nothing references and that references nothing stands alone as a dimension.
   const dimEntities = erd.entities.filter(
-    (e) => !isFact(e.name) && (referencedByFacts.has(e.name) || ev.incoming(e.name).every((r) => isFact(r.from.entity))),
+    (e) => !isFact(e.name) && !headers.has(e.name) && (referencedByFacts.has(e.name) || ev.incoming(e.name).every((r) => isFact(r.from.entity))),
   );
   // Non-facts that only reference each other in a loop are reached by no dimension: they stand alone too.
-  const covered = new Set(dimEntities.flatMap((e) => [e.name, ...collapseParents(ev, e.name, isFact, referencedByFacts)]));
+  const covered = new Set([...headers.keys(), ...dimEntities.flatMap((e) => [e.name, ...collapseParents(ev, e.name, isFact, referencedByFacts)])]);
   for (const e of erd.entities) {
     if (isFact(e.name) || covered.has(e.name)) continue;
     dimEntities.push(e);
     for (const c of [e.name, ...collapseParents(ev, e.name, isFact, referencedByFacts)]) covered.add(c);
   }
   const dimName = new Map(dimEntities.map((e) => [e.name, names.claim(sanitizeName(singular(e.name)))]));
-  const dimensions = dimEntities.map((e) => buildDimension(ev, e, dimName.get(e.name) as string, isFact, referencedByFacts, classes.get(e.name) as Classification));
-  const facts = factEntities.map((f) => buildFact(ev, f, factName.get(f.name) as string, classes.get(f.name) as Classification, dimName, isFact));
+  const factOf = (entity: string) => (isFact(entity) ? entity : headers.get(entity) ? `${headers.get(entity)?.line.name} (via header ${entity})` : undefined);
+  const dimensions = dimEntities.map((e) => buildDimension(ev, e, dimName.get(e.name) as string, isFact, referencedByFacts, classes.get(e.name) as Classification, factOf));
+  const facts = factEntities.map((f) =>
+    buildFact(ev, f, factName.get(f.name) as string, classes.get(f.name) as Classification, dimName, isFact, headerOf(f.name) && { fold: headerOf(f.name) as HeaderFold, cls: classes.get((headerOf(f.name) as HeaderFold).header.name) as Classification }),
+  );
   if (hasDates) dimensions.push(dateDimension());
   return layoutStar({
     version: 1,
@@ -173,27 +216,39 @@ function buildFact(
   cls: Classification,
   dimName: Map<string, string>,
   isFact: (n: string) => boolean,
+  header?: { fold: HeaderFold; cls: Classification },
 ): Fact {
   const refs: DimensionRef[] = [];
   const degenerate: string[] = [];
-  const out = ev.outgoing(e.name);
+  const via: HeaderJoin | undefined = header && { entity: header.fold.header.name, from: [...header.fold.rel.from.columns], to: [...header.fold.rel.to.columns] };
+  // The line's own references first, then the header's (the line inherits its order's customer and store).
+  const out = [...ev.outgoing(e.name).map((r) => ({ r, via: undefined })), ...(header ? ev.outgoing(header.fold.header.name).map((r) => ({ r, via })) : [])];
   const perDim = new Map<string, number>();
-  for (const r of out) if (dimName.has(r.to.entity)) perDim.set(r.to.entity, (perDim.get(r.to.entity) ?? 0) + 1);
-  for (const r of out) {
+  for (const { r } of out) if (dimName.has(r.to.entity)) perDim.set(r.to.entity, (perDim.get(r.to.entity) ?? 0) + 1);
+  for (const { r, via: v } of out) {
     const dim = dimName.get(r.to.entity);
     if (!dim) continue;
     // The same dimension reached twice plays roles named after the referencing columns (ship_to, bill_to).
     const role = (perDim.get(r.to.entity) ?? 0) > 1 ? sanitizeName(stripKeySuffix(r.from.columns.join('_'))) : dim;
-    refs.push({ dimension: dim, role, columns: [...r.from.columns] });
+    refs.push({ dimension: dim, role, columns: [...r.from.columns], ...(v ? { via: v } : {}) });
   }
-  // A reference to another fact (line -> order header) keeps the header's key on the fact as a degenerate dimension.
-  const dimCols = new Set(refs.flatMap((r) => r.columns));
-  for (const r of out) {
-    if (!isFact(r.to.entity)) continue;
+  // A reference to another fact or to the folded header (line -> order) keeps the header's key on the fact as a degenerate dimension.
+  const dimCols = new Set(refs.filter((r) => !r.via).flatMap((r) => r.columns));
+  for (const { r, via: v } of out) {
+    if (v || !(isFact(r.to.entity) || r.to.entity === header?.fold.header.name)) continue;
     degenerate.push(...r.from.columns.filter((c) => !degenerate.includes(c) && !dimCols.has(c)));
   }
-  for (const d of cls.dates) refs.push({ dimension: 'date', role: cls.dates.length > 1 ? sanitizeName(d) : 'date', columns: [d] });
-  const used = new Set([...refs.flatMap((r) => r.columns), ...cls.measures, ...degenerate]);
+  const headerDates = header ? dateColumns(ev, header.fold.header) : [];
+  const allDates = cls.dates.length + headerDates.length;
+  const roles = new Set(refs.map((r) => r.role));
+  const dateRole = (d: string) => {
+    const want = allDates > 1 ? sanitizeName(d) : 'date';
+    return roles.has(want) ? `${want}_${roles.size}` : want;
+  };
+  for (const d of cls.dates) refs.push({ dimension: 'date', role: dateRole(d), columns: [d] });
+  for (const d of headerDates) refs.push({ dimension: 'date', role: dateRole(d), columns: [d], ...(via ? { via } : {}) });
+  const fromHeader = header ? headerColumns(ev, header.fold, header.cls) : undefined;
+  const used = new Set([...refs.filter((r) => !r.via).flatMap((r) => r.columns), ...cls.measures, ...degenerate]);
   const keys = ev.keyColumns(e);
   const left: string[] = [];
   for (const c of e.columns) {
@@ -214,10 +269,36 @@ function buildFact(
     measures: cls.measures.map((m) => ({ name: m, column: m, ...measureKind(ev, e, m) })),
     dimensions: refs,
     degenerate,
+    ...(via && fromHeader?.columns.length ? { headerDegenerate: [{ via, columns: fromHeader.columns }] } : {}),
     reason:
       `Fact (score ${cls.score} >= ${FACT_SCORE_THRESHOLD}): ${cls.evidence.join('; ')}.` +
+      (header ? ` ${headerReason(header.fold, header.cls, fromHeader?.columns ?? [])}` : '') +
       (left.length ? ` Not placed: ${left.join(', ')} (low-cardinality descriptors; consider a junk dimension).` : ''),
   };
+}
+
+/**
+ * Header columns copied onto the line fact: identifiers (order_number) and short descriptors (status);
+ * not its key (the line holds it), references and dates (they become dimension references), measures
+ * (header-level amounts would repeat on every line) or long text (comments).
+ */
+function headerColumns(ev: ModelEvidence, fold: HeaderFold, cls: Classification): { columns: string[] } {
+  const h = fold.header;
+  const skip = new Set([...fold.rel.to.columns, ...ev.fkColumns(h.name), ...cls.measures, ...dateColumns(ev, h)]);
+  const columns = h.columns
+    .filter((c) => !skip.has(c.name) && !isFractionalType(c.type) && !isDateType(c.type))
+    .filter((c) => (ev.column(h, c.name)?.profile.maxLength ?? 0) <= MAX_IDENTIFIER_LENGTH)
+    .map((c) => c.name);
+  return { columns };
+}
+
+function headerReason(fold: HeaderFold, cls: Classification, columns: string[]): string {
+  const why = `${fold.line.name} references ${fold.header.name} through part of its key (${fold.rel.from.columns.join(', ')}) and nothing else references ${fold.header.name}`;
+  return (
+    `Header ${fold.header.name} folded in (${why}): its references and dates are inherited via the join, ` +
+    `${columns.length ? `its columns ${columns.join(', ')} kept as degenerate attributes, ` : ''}and it is not a separate fact` +
+    `${cls.measures.length ? ` (header-level measures ${cls.measures.join(', ')} are not carried: they would repeat on every line)` : ''}.`
+  );
 }
 
 /** Values longer than a UUID are text (comments, descriptions), not identifiers. */
@@ -244,6 +325,7 @@ function buildDimension(
   isFact: (n: string) => boolean,
   referencedByFacts: Set<string>,
   classification: Classification,
+  factOf: (entity: string) => string | undefined = (x) => (isFact(x) ? x : undefined),
 ): Dimension {
   const collapsed = collapseParents(ev, e.name, isFact, referencedByFacts);
   // References into the snowflake stay as attributes (they carry the parent's key); the parents' own keys are then redundant.
@@ -271,7 +353,7 @@ function buildDimension(
   const changing = attributes.filter((a) => !isReference(a) && (CHANGING.test(sanitizeName(a.name)) || contact(a)));
   const naturalKey = e.primaryKey.length ? [...e.primaryKey] : [...new Set(ev.incoming(e.name).flatMap((r) => r.to.columns))];
   const why = [
-    referencedByFacts.has(e.name) ? `referenced by fact ${[...new Set(ev.incoming(e.name).filter((r) => isFact(r.from.entity)).map((r) => r.from.entity))].join(', ')}` : 'not referenced by any fact',
+    referencedByFacts.has(e.name) ? `referenced by fact ${[...new Set(ev.incoming(e.name).map((r) => factOf(r.from.entity)).filter((x) => x !== undefined))].join(', ')}` : 'not referenced by any fact',
     `classification: ${classification.evidence.join('; ') || 'no fact evidence'}`,
     collapsed.length ? `snowflaked ${collapsed.join(', ')} collapsed into it` : '',
     changing.length ? `SCD 2: ${changing.map((a) => a.name).join(', ')} change over time` : 'SCD 1: no changing attributes found',

@@ -2,10 +2,14 @@
 import type { StarModel } from '../../../src/core/model/model-types';
 import type { Labelled } from './builders';
 
-/** Role the star gives each ERD entity: fact, dimension, or collapsed:<dimension entities, sorted>. */
+/** Role the star gives each ERD entity: fact, dimension, header:<line fact entity>, or collapsed:<dimension entities, sorted>. */
 export function predictedRoles(star: StarModel): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of star.facts) out[f.entity] = 'fact';
+  for (const f of star.facts) {
+    out[f.entity] = 'fact';
+    // A transaction header folded into its line fact (references and dates inherited via the join).
+    for (const r of f.dimensions) if (r.via) out[r.via.entity] = `header:${f.entity}`;
+  }
   const into = new Map<string, string[]>();
   for (const d of star.dimensions) {
     if (!d.entity) continue;

@@ -222,8 +222,10 @@ export function retail(): Labelled {
 }
 
 /**
- * TPC-H shaped (scale factor 1 row counts). Truth: lineitem is the fact; orders is an order-level
- * fact (its key is degenerate on lineitem); partsupp is an inventory snapshot fact (availqty is a
+ * TPC-H shaped (scale factor 1 row counts). Truth: lineitem is the fact; orders is its header, folded
+ * into it (Kimball's TPC-H star: lineitem is the sales fact at the line grain, inheriting the order's
+ * customer and order date; o_orderkey stays on it as a degenerate dimension; orders is no separate
+ * fact, its header-level o_totalprice would repeat on every line); partsupp is an inventory snapshot fact (availqty is a
  * level: semi-additive); customer, supplier, part are dimensions; nation and region are snowflaked
  * into customer and supplier.
  */
@@ -350,7 +352,7 @@ export function tpch(): Labelled {
     catalog: catalog([region, nation, supplier, customer, part, partsupp, orders, lineitem], rels),
     roles: {
       lineitem: 'fact',
-      orders: 'fact',
+      orders: 'header:lineitem',
       partsupp: 'fact',
       customer: 'dimension',
       supplier: 'dimension',
@@ -446,8 +448,8 @@ export function benchCatalog(): Catalog {
 
 /**
  * Retail with an order header, shaped like the demo data (examples/retail-data.ts). Truth: order_lines
- * is the fact; orders is its header, an order-level fact whose key stays on the lines as a degenerate
- * dimension; customers, products, stores are dimensions.
+ * is the fact; orders is its header, folded into it (customer, store, order and ship dates inherited
+ * via the join; order_id, order_number, status kept as degenerates); customers, products, stores are dimensions.
  */
 export function retailWithHeader(): Labelled {
   const orders = table(
@@ -516,7 +518,7 @@ export function retailWithHeader(): Labelled {
   ];
   return {
     catalog: catalog([customers, products, stores, orders, lines], rels),
-    roles: { order_lines: 'fact', orders: 'fact', customers: 'dimension', products: 'dimension', stores: 'dimension' },
+    roles: { order_lines: 'fact', orders: 'header:order_lines', customers: 'dimension', products: 'dimension', stores: 'dimension' },
     hierarchies: {
       customer: [['country', 'state', 'city']],
       store: [['country', 'state', 'city']],
