@@ -11,7 +11,7 @@ import { constants as zc, createGunzip, gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Decompress } from 'fzstd';
 import { objectNames } from '../acquire/names';
-import { delimitedLayout, delimitedRead, formatOf, jsonRead, SAMPLE_BYTES, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
+import { delimitedLayout, delimitedRead, formatOf, jsonRead, nativeCsvReadable, nativeCsvSettings, SAMPLE_BYTES, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
 import { globRegExp } from './files';
 import {
   secretEnvName,
@@ -131,7 +131,7 @@ export class S3Source implements Source {
         const o = { fileName: entry.key.replace(/\.(gz|gzip|zst|zstd)$/i, ''), signal: options.signal };
         if (native) {
           const layout = delimitedLayout(await this.head(entry, options.signal), o);
-          if (layout.encoding === 'utf-8' && layout.invalidUtf8 === 0 && layout.columns.length > 0) return this.nativeCsv(entry, layout);
+          if (nativeCsvReadable(layout)) return this.nativeCsv(entry, layout);
         }
         return delimitedRead(this.bytes(entry, options.signal), o);
       }
@@ -166,16 +166,10 @@ export class S3Source implements Source {
     return {
       ...read,
       select: positional.map((c) => `\`${c}\``),
-      settings: {
-        format_csv_delimiter: layout.delimiter,
-        input_format_csv_skip_first_lines: layout.header ? 1 : 0,
-        input_format_csv_trim_whitespaces: 0,
-        format_csv_allow_single_quotes: 0,
-        format_csv_allow_double_quotes: 1,
-        input_format_csv_allow_variable_number_of_columns: 0,
-      },
+      // The same reader settings as the files source, so both paths keep text identically.
+      settings: nativeCsvSettings(layout),
       recordErrors: true,
-      headerLines: layout.header ? 1 : 0,
+      headerLines: layout.headerLines,
     };
   }
 
