@@ -18,7 +18,7 @@ const TITLE = 'demo data: acquire, Discover to catalog tree populated, Generate 
 export async function measureDemo(browser: Browser, host: Host, tally: Tally, registered: Set<string>): Promise<void> {
   const missing = NEEDS.filter((c) => !registered.has(c));
   if (missing.length > 0) {
-    tally.skip(`ui: ${TITLE}`, `phases not landed: ${missing.join(', ')} not registered`);
+    tally.fail(`ui: ${TITLE}`, `${missing.join(', ')} not registered`);
     return;
   }
   const ws = join(host.dir, 'ws-demo');

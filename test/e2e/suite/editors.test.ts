@@ -4,8 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { describe, it } from './mocha-api';
-import type { TestContext } from './mocha-api';
-import { EXTENSION_ID, kimballApi, skip, waitFor, workspaceRoot } from './helpers';
+import { EXTENSION_ID, kimballApi, waitFor, workspaceRoot } from './helpers';
 
 /** The fixture model copied into the workspace under a name no generator uses. */
 function fixtureModel(kind: 'erd' | 'star'): vscode.Uri {
@@ -18,12 +17,12 @@ function fixtureModel(kind: 'erd' | 'star'): vscode.Uri {
   return vscode.Uri.file(target);
 }
 
-/** A custom editor is declared long before it is implemented; the bundle naming its view type means it is. */
-function requireEditor(ctx: TestContext, viewType: string): void {
+/** The host offers no list of registered custom editors: the bundle naming the view type means activate() registers it. */
+function requireEditor(viewType: string): void {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   const bundle = ext ? readFileSync(join(ext.extensionPath, 'dist', 'extension.js'), 'utf8') : '';
   if (!bundle.includes(`'${viewType}'`) && !bundle.includes(`"${viewType}"`)) {
-    skip(ctx, `phase "model editors" not landed: dist/extension.js never names the view type ${viewType}`);
+    throw new Error(`the custom editor is not registered: dist/extension.js never names the view type ${viewType}`);
   }
 }
 
@@ -41,7 +40,7 @@ async function openCustom(uri: vscode.Uri, viewType: string): Promise<vscode.Tab
 describe('custom editors', () => {
   for (const [kind, viewType] of [['erd', 'kimball.erdEditor'], ['star', 'kimball.starEditor']] as const) {
     it(`opens *.${kind}.json in ${viewType}, and a document edit makes it dirty until reverted`, async function () {
-      requireEditor(this, viewType);
+      requireEditor(viewType);
       await kimballApi();
       const uri = fixtureModel(kind);
       const input = await openCustom(uri, viewType);

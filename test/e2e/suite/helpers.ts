@@ -55,10 +55,10 @@ export async function registeredCommands(): Promise<Set<string>> {
 export const skipReasons = new Map<string, string>();
 
 /** Skip the running test, saying so loudly, unless every command it drives is registered. */
-export async function requireCommands(ctx: TestContext, phase: string, commands: string[]): Promise<void> {
+export async function requireCommands(phase: string, commands: string[]): Promise<void> {
   const registered = await registeredCommands();
   const missing = commands.filter((c) => !registered.has(c));
-  if (missing.length > 0) skip(ctx, `phase "${phase}" not landed: ${missing.join(', ')} not registered`);
+  if (missing.length > 0) throw new Error(`${phase}: ${missing.join(', ')} not registered`);
 }
 
 /** Skip with a reason printed and recorded (a silent skip would hide a missing feature). */

@@ -74,7 +74,7 @@ async function tables(database: string): Promise<string[]> {
 
 describe('pipeline (later phases, guarded)', function () {
   it('Add Data Source creates a files source for the CSV folder', async function () {
-    await requireCommands(this, 'sources', ['kimball.addSource']);
+    await requireCommands('sources', ['kimball.addSource']);
     const root = workspaceRoot();
     const config = { kind: 'files', name: 'shop', path: 'data' };
     // The command may take the config as an argument or ask for it: both are answered.
@@ -98,7 +98,7 @@ describe('pipeline (later phases, guarded)', function () {
   });
 
   it('Add Data Source refuses a second source of the same name with one error, and changes nothing', async function () {
-    await requireCommands(this, 'sources', ['kimball.addSource']);
+    await requireCommands('sources', ['kimball.addSource']);
     const name = needs(this, 'source', 'sources');
     const file = join(workspaceRoot(), '.kimball', 'sources', `${name}.json`);
     const before = readFileSync(file, 'utf8');
@@ -112,7 +112,7 @@ describe('pipeline (later phases, guarded)', function () {
   });
 
   it('Acquire All Sources loads every CSV into bronze, all rows', async function () {
-    await requireCommands(this, 'acquire', ['kimball.acquire']);
+    await requireCommands('acquire', ['kimball.acquire']);
     const source = needs(this, 'source', 'sources');
     const session = await kimballSession();
     const bronze = (await session.warehouse()).databases.bronze;
@@ -128,7 +128,7 @@ describe('pipeline (later phases, guarded)', function () {
   });
 
   it('Discover writes the bronze catalog with both tables and the orders -> customers relationship', async function () {
-    await requireCommands(this, 'discover', ['kimball.discover']);
+    await requireCommands('discover', ['kimball.discover']);
     if (state.bronze === undefined && !(await registeredCommands()).has('kimball.acquire')) {
       // Acquire has not landed: stand in for it with all-String bronze tables read by ClickHouse itself.
       state.bronze = await seedBronze();
@@ -150,7 +150,7 @@ describe('pipeline (later phases, guarded)', function () {
   });
 
   it('Generate ERD writes a model with the entities and their relationship', async function () {
-    await requireCommands(this, 'model', ['kimball.generateErd']);
+    await requireCommands('model', ['kimball.generateErd']);
     needs(this, 'catalog', 'discover');
     const root = workspaceRoot();
     const before = new Set(listFiles(join(root, 'models'), '.erd.json'));
@@ -165,7 +165,7 @@ describe('pipeline (later phases, guarded)', function () {
   });
 
   it('Design Star Schema writes a star with a fact and dimensions', async function () {
-    await requireCommands(this, 'model', ['kimball.designStar']);
+    await requireCommands('model', ['kimball.designStar']);
     const erdFile = needs(this, 'erd', 'model (ERD)');
     const root = workspaceRoot();
     const before = new Set(listFiles(join(root, 'models'), '.star.json'));
@@ -180,7 +180,7 @@ describe('pipeline (later phases, guarded)', function () {
   });
 
   it('Generate Pipeline writes the manifest and SQL', async function () {
-    await requireCommands(this, 'build', ['kimball.generatePipeline']);
+    await requireCommands('build', ['kimball.generatePipeline']);
     needs(this, 'star', 'model (star)');
     const session = await kimballSession();
     metrics['generatePipeline command ms'] = await run('kimball.generatePipeline');
@@ -192,7 +192,7 @@ describe('pipeline (later phases, guarded)', function () {
   });
 
   it('Run Pipeline succeeds and fills silver and gold', async function () {
-    await requireCommands(this, 'build', ['kimball.runPipeline']);
+    await requireCommands('build', ['kimball.runPipeline']);
     needs(this, 'manifest', 'build');
     const session = await kimballSession();
     metrics['runPipeline command ms'] = await run('kimball.runPipeline');
@@ -207,7 +207,7 @@ describe('pipeline (later phases, guarded)', function () {
   });
 
   it('Add Data Source through its prompts (scripted answers) writes the source', async function () {
-    await requireCommands(this, 'sources', ['kimball.addSource']);
+    await requireCommands('sources', ['kimball.addSource']);
     const root = workspaceRoot();
     await run('kimball.addSource', {
       picks: [{ match: /\bfiles?\b|local|folder|csv/i }],
