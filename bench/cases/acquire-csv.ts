@@ -9,47 +9,28 @@
  * off (chDB trims unquoted values by default; bronze keeps text exactly), to
  * separate Kimball's own overhead from the cost of exact text.
  */
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import type { BenchCase, BenchResult } from '../harness';
-import { timed } from '../harness';
-import { initProjectFiles, loadProject } from '../../src/core/project/project';
-import { EmbeddedWarehouse } from '../../src/core/warehouse/embedded';
-import { DEFAULT_DATABASES } from '../../src/core/warehouse/warehouse';
-import { ensureDatabases } from '../../src/core/warehouse/catalog-queries';
-import { silentLogger, type CoreContext } from '../../src/core/context';
-import { EnvSecretStore } from '../../src/core/sources/source';
+import { BENCH_DATA, enginePids, timed, withWorkspace, writeLines } from '../harness';
 import { writeSource } from '../../src/core/sources';
 import { acquire } from '../../src/core/acquire';
 
-const DATA = join(__dirname, '..', 'data');
-
 /** A deterministic CSV: ids, codes with leading zeros, decimals, dates, quoted text with commas. */
 export async function generateCsv(file: string, rows: number): Promise<void> {
-  const out = createWriteStream(file);
-  out.write('id,code,customer,amount,qty,day,city,status,note,flag\n');
   const cities = ['Oslo', 'Bergen', 'Lyon', 'São Paulo', 'Kyiv'];
-  let buf = '';
-  for (let i = 1; i <= rows; i++) {
+  const line = (i: number): string => {
     const d = new Date(Date.UTC(2020, 0, 1) + (i % 1500) * 86400000).toISOString().slice(0, 10);
-    buf += `${i},${String(i % 10000).padStart(5, '0')},C${i % 50000},${(i % 9973) / 100},${i % 17},${d},${cities[i % 5]},${i % 3 ? 'open' : 'closed'},"note ${i}, with comma",${i % 2}\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await once(out, 'drain');
-      buf = '';
-    }
-  }
-  out.end(buf);
-  await once(out, 'finish');
+    return `${i},${String(i % 10000).padStart(5, '0')},C${i % 50000},${(i % 9973) / 100},${i % 17},${d},${cities[i % 5]},${i % 3 ? 'open' : 'closed'},"note ${i}, with comma",${i % 2}\n`;
+  };
+  await writeLines(file, rows, line, 'id,code,customer,amount,qty,day,city,status,note,flag\n');
 }
 
 /** CPU milliseconds used so far by this process's engine child (utime + stime from /proc). */
 function engineCpuMs(): number {
-  const out = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,args='], { encoding: 'utf8' });
-  const line = out.split('\n').find((l) => l.includes('engine.js'));
-  if (!line) return 0;
-  const stat = readFileSync(`/proc/${line.trim().split(/\s+/)[0]}/stat`, 'utf8');
+  const [pid] = enginePids();
+  if (!pid) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
@@ -68,20 +49,14 @@ const bench: BenchCase = {
   description: 'CSV (N x 10) into embedded bronze: ours vs INSERT ... SELECT * FROM file() in the same engine',
   async run(): Promise<BenchResult[]> {
     const rows = Number(process.env.KIMBALL_BENCH_ROWS ?? 5_000_000);
-    mkdirSync(DATA, { recursive: true });
-    const csvDir = join(DATA, `csv-${rows}`);
+    const csvDir = join(BENCH_DATA, `csv-${rows}`);
     const file = join(csvDir, 'facts.csv');
     if (!existsSync(file)) {
       mkdirSync(csvDir, { recursive: true });
       await generateCsv(file, rows);
     }
-    const root = join(DATA, `ws-acquire-csv-${process.pid}`);
-    rmSync(root, { recursive: true, force: true });
-    const { paths } = initProjectFiles(root);
-    const wh = new EmbeddedWarehouse(paths.warehouseDir, DEFAULT_DATABASES);
-    try {
-      await ensureDatabases(wh);
-      const ctx: CoreContext = { paths, project: loadProject(root), warehouse: wh, secrets: new EnvSecretStore({}), log: silentLogger };
+    return withWorkspace('acquire-csv', async ({ paths, wh, context }) => {
+      const ctx = context();
       writeSource(paths, { kind: 'files', name: 'bench', path: csvDir });
       const cols = ['id', 'code', 'customer', 'amount', 'qty', 'day', 'city', 'status', 'note', 'flag'];
       await wh.command(`CREATE TABLE bronze.baseline (${cols.map((c) => `${c} String`).join(', ')}) ENGINE = MergeTree ORDER BY tuple()`);
@@ -128,10 +103,7 @@ const bench: BenchCase = {
         result(`${label} (rows per CPU-s)`, 'cpu', base, '>= 0.8'),
         result(`${label} vs untrimmed baseline (rows per CPU-s)`, 'cpu', exact, 'report'),
       ];
-    } finally {
-      await wh.close();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   },
 };
 

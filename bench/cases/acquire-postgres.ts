@@ -7,24 +7,15 @@
  * used when the warehouse cannot reach the database. N rows from
  * KIMBALL_BENCH_PG_ROWS (default 2,000,000) x 8 columns, made by generate_series.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { BenchCase, BenchResult } from '../harness';
-import { timed } from '../harness';
-import { initProjectFiles, loadProject } from '../../src/core/project/project';
-import { EmbeddedWarehouse } from '../../src/core/warehouse/embedded';
-import { DEFAULT_DATABASES } from '../../src/core/warehouse/warehouse';
-import { ensureDatabases } from '../../src/core/warehouse/catalog-queries';
-import { silentLogger, type CoreContext } from '../../src/core/context';
+import { timed, withWorkspace } from '../harness';
 import { EnvSecretStore, type Source } from '../../src/core/sources/source';
 import { writeSource } from '../../src/core/sources';
 import { PostgresSource } from '../../src/core/sources/postgres';
 import { acquire, loadObject } from '../../src/core/acquire';
 import { postgresAvailable, startPostgres, type PostgresService } from '../../test/services/postgres';
-
-const DATA = join(__dirname, '..', 'data');
 
 async function createTable(pg: PostgresService, rows: number): Promise<void> {
   await pg.sql(`CREATE UNLOGGED TABLE facts AS
@@ -68,44 +59,38 @@ const bench: BenchCase = {
       return [];
     }
     const rows = Number(process.env.KIMBALL_BENCH_PG_ROWS ?? 2_000_000);
-    mkdirSync(DATA, { recursive: true });
-    const root = join(DATA, `ws-acquire-pg-${process.pid}`);
-    rmSync(root, { recursive: true, force: true });
-    const { paths } = initProjectFiles(root);
-    const wh = new EmbeddedWarehouse(paths.warehouseDir, DEFAULT_DATABASES);
-    const pg = await startPostgres();
-    try {
-      await createTable(pg, rows);
-      await ensureDatabases(wh);
-      const secrets = new EnvSecretStore({ KIMBALL_PG_PASSWORD: pg.password });
-      const ctx: CoreContext = { paths, project: loadProject(root), warehouse: wh, secrets, log: silentLogger };
-      const config = { kind: 'postgres' as const, name: 'pg', host: pg.host, port: pg.port, database: pg.database, user: pg.user };
-      writeSource(paths, config);
-      await rawCopy(pg); // warm-up: the table sits in shared buffers / page cache for every run
-      const base: number[] = [];
-      const ours: number[] = [];
-      for (let i = 0; i < 2; i++) {
-        base.push((await timed(() => rawCopy(pg))).ms);
-        const r = await timed(() => acquire(ctx, { sources: ['pg'], force: true }));
-        if (r.value[0]?.status !== 'loaded' || r.value[0].rows !== rows) throw new Error(`acquire-postgres: ${JSON.stringify(r.value[0])}`);
-        ours.push(r.ms);
+    return withWorkspace('acquire-pg', async ({ root, paths, context }) => {
+      const pg = await startPostgres();
+      try {
+        await createTable(pg, rows);
+        const secrets = new EnvSecretStore({ KIMBALL_PG_PASSWORD: pg.password });
+        const ctx = context(secrets);
+        const config = { kind: 'postgres' as const, name: 'pg', host: pg.host, port: pg.port, database: pg.database, user: pg.user };
+        writeSource(paths, config);
+        await rawCopy(pg); // warm-up: the table sits in shared buffers / page cache for every run
+        const base: number[] = [];
+        const ours: number[] = [];
+        for (let i = 0; i < 2; i++) {
+          base.push((await timed(() => rawCopy(pg))).ms);
+          const r = await timed(() => acquire(ctx, { sources: ['pg'], force: true }));
+          if (r.value[0]?.status !== 'loaded' || r.value[0].rows !== rows) throw new Error(`acquire-postgres: ${JSON.stringify(r.value[0])}`);
+          ours.push(r.ms);
+        }
+        const src = new PostgresSource(config, { root, secrets });
+        const [object] = await src.listObjects();
+        const streamed = await timed(() => loadObject(ctx, streamedOnly(src), object, { force: true }));
+        if (streamed.value.status !== 'loaded' || streamed.value.rows !== rows) throw new Error(`acquire-postgres (streamed): ${JSON.stringify(streamed.value)}`);
+        const baseRate = rows / (Math.min(...base) / 1000);
+        const oursRate = rows / (Math.min(...ours) / 1000);
+        const streamRate = rows / (streamed.ms / 1000);
+        return [
+          { name: `acquire-postgres native (${rows.toLocaleString('en-US')} x 8)`, value: oursRate, unit: 'rows/s', baseline: baseRate, ratio: oursRate / baseRate, target: '>= 0.7' },
+          { name: 'acquire-postgres streamed (COPY via Node)', value: streamRate, unit: 'rows/s', baseline: baseRate, ratio: streamRate / baseRate, target: 'info' },
+        ];
+      } finally {
+        await pg.stop();
       }
-      const src = new PostgresSource(config, { root, secrets });
-      const [object] = await src.listObjects();
-      const streamed = await timed(() => loadObject(ctx, streamedOnly(src), object, { force: true }));
-      if (streamed.value.status !== 'loaded' || streamed.value.rows !== rows) throw new Error(`acquire-postgres (streamed): ${JSON.stringify(streamed.value)}`);
-      const baseRate = rows / (Math.min(...base) / 1000);
-      const oursRate = rows / (Math.min(...ours) / 1000);
-      const streamRate = rows / (streamed.ms / 1000);
-      return [
-        { name: `acquire-postgres native (${rows.toLocaleString('en-US')} x 8)`, value: oursRate, unit: 'rows/s', baseline: baseRate, ratio: oursRate / baseRate, target: '>= 0.7' },
-        { name: 'acquire-postgres streamed (COPY via Node)', value: streamRate, unit: 'rows/s', baseline: baseRate, ratio: streamRate / baseRate, target: 'info' },
-      ];
-    } finally {
-      await wh.close();
-      await pg.stop();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   },
 };
 

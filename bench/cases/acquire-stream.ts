@@ -6,34 +6,21 @@
  * peaks do not carry over. N from KIMBALL_BENCH_STREAM_ROWS (default 1,000,000),
  * the factor from KIMBALL_BENCH_STREAM_SCALE (default 10).
  */
-import { spawnSync, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import type { BenchCase, BenchResult } from '../harness';
-import { initProjectFiles, loadProject } from '../../src/core/project/project';
-import { EmbeddedWarehouse } from '../../src/core/warehouse/embedded';
-import { DEFAULT_DATABASES } from '../../src/core/warehouse/warehouse';
-import { ensureDatabases } from '../../src/core/warehouse/catalog-queries';
-import { silentLogger, type CoreContext } from '../../src/core/context';
-import { EnvSecretStore } from '../../src/core/sources/source';
+import { BENCH_DATA, enginePids, withWorkspace, writeLines } from '../harness';
 import { writeSource } from '../../src/core/sources';
 import { acquire } from '../../src/core/acquire';
 
-const DATA = join(__dirname, '..', 'data');
-
 async function generateNdjson(file: string, rows: number): Promise<void> {
-  const out = createWriteStream(file);
-  let buf = '';
-  for (let i = 1; i <= rows; i++) {
-    buf += `{"id":${i},"code":"${String(i % 10000).padStart(5, '0')}","amount":${(i % 9973) / 100},"customer":{"id":"C${i % 50000}","city":"Oslo","geo":{"lat":59.91,"lon":10.75}},"tags":["a","b"],"ok":${i % 2 === 0},"note":null}\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await once(out, 'drain');
-      buf = '';
-    }
-  }
-  out.end(buf);
-  await once(out, 'finish');
+  await writeLines(
+    file,
+    rows,
+    (i) =>
+      `{"id":${i},"code":"${String(i % 10000).padStart(5, '0')}","amount":${(i % 9973) / 100},"customer":{"id":"C${i % 50000}","city":"Oslo","geo":{"lat":59.91,"lon":10.75}},"tags":["a","b"],"ok":${i % 2 === 0},"note":null}\n`,
+  );
 }
 
 interface Measure {
@@ -48,9 +35,7 @@ interface Measure {
 function enginePeakMb(): number {
   let total = 0;
   try {
-    const out = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,args='], { encoding: 'utf8' });
-    for (const line of out.split('\n').filter((l) => l.includes('engine.js'))) {
-      const pid = line.trim().split(/\s+/)[0];
+    for (const pid of enginePids()) {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) total += Number(m[1]) / 1024;
     }
@@ -61,30 +46,20 @@ function enginePeakMb(): number {
 }
 
 async function measureChild(rows: number): Promise<Measure> {
-  mkdirSync(DATA, { recursive: true });
-  const dir = join(DATA, `ndjson-${rows}`);
+  const dir = join(BENCH_DATA, `ndjson-${rows}`);
   const file = join(dir, 'events.ndjson');
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     await generateNdjson(file, rows);
   }
-  const root = join(DATA, `ws-acquire-stream-${process.pid}`);
-  rmSync(root, { recursive: true, force: true });
-  const { paths } = initProjectFiles(root);
-  const wh = new EmbeddedWarehouse(paths.warehouseDir, DEFAULT_DATABASES);
-  try {
-    await ensureDatabases(wh);
-    const ctx: CoreContext = { paths, project: loadProject(root), warehouse: wh, secrets: new EnvSecretStore({}), log: silentLogger };
+  return withWorkspace('acquire-stream', async ({ paths, context }) => {
     writeSource(paths, { kind: 'files', name: 'bench', path: dir });
     const t0 = performance.now();
-    const [r] = await acquire(ctx, { sources: ['bench'], force: true });
+    const [r] = await acquire(context(), { sources: ['bench'], force: true });
     const ms = performance.now() - t0;
     if (r?.status !== 'loaded' || r.rows !== rows) throw new Error(`acquire-stream: ${JSON.stringify(r)}`);
     return { rows, bytes: statSync(file).size, ms, nodeRssMb: process.resourceUsage().maxRSS / 1024, engineRssMb: enginePeakMb() };
-  } finally {
-    await wh.close();
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 function runChild(rows: number): Measure {

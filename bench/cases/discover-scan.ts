@@ -4,21 +4,12 @@
  * of the same table in the same engine. Ratio = ours / baseline (lower is better).
  * N from KIMBALL_BENCH_ROWS (default 5,000,000), and 2N to show how cost grows.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BenchCase, BenchResult } from '../harness';
-import { timed } from '../harness';
-import { initProjectFiles, loadProject } from '../../src/core/project/project';
-import { EmbeddedWarehouse } from '../../src/core/warehouse/embedded';
-import { DEFAULT_DATABASES, type Warehouse } from '../../src/core/warehouse/warehouse';
-import { ensureDatabases } from '../../src/core/warehouse/catalog-queries';
-import { silentLogger, type CoreContext } from '../../src/core/context';
-import { EnvSecretStore } from '../../src/core/sources/source';
+import { timed, withWorkspace } from '../harness';
+import type { Warehouse } from '../../src/core/warehouse/warehouse';
 import { discover } from '../../src/core/discover/discover';
 import { qualified } from '../../src/core/warehouse/sql';
 import { bronzeFromSql } from '../../test/fixtures/discover/bronze';
-
-const DATA = join(__dirname, '..', 'data');
 
 /** Ten columns of the usual kinds: id, reference, amount, currency, timestamp, US date, status, email, flag, text. */
 export async function scanTable(wh: Warehouse, table: string, rows: number): Promise<void> {
@@ -42,15 +33,9 @@ export async function scanTable(wh: Warehouse, table: string, rows: number): Pro
 }
 
 async function measure(rows: number): Promise<BenchResult> {
-  const root = join(DATA, `ws-discover-scan-${process.pid}-${rows}`);
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(DATA, { recursive: true });
-  const { paths } = initProjectFiles(root);
-  const wh = new EmbeddedWarehouse(paths.warehouseDir, DEFAULT_DATABASES);
-  try {
-    await ensureDatabases(wh);
+  return withWorkspace(`discover-scan-${rows}`, async ({ wh, context }) => {
     await scanTable(wh, 'bench__facts', rows);
-    const ctx: CoreContext = { paths, project: loadProject(root), warehouse: wh, secrets: new EnvSecretStore({}), log: silentLogger };
+    const ctx = context();
     const scan = await timed(() => wh.query(`SELECT count() AS n FROM ${qualified('bronze', 'bench__facts')} WHERE NOT ignore(*)`));
     const ours = await timed(() => discover(ctx));
     return {
@@ -61,10 +46,7 @@ async function measure(rows: number): Promise<BenchResult> {
       ratio: ours.ms / scan.ms,
       target: 'profile in a few scans (ratio reported)',
     };
-  } finally {
-    await wh.close();
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 const bench: BenchCase = {

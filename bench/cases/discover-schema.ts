@@ -5,21 +5,12 @@
  * every table in the same run. Target: < 5 s. Also reports FK precision/recall on this schema.
  * Total rows scale with KIMBALL_BENCH_SCHEMA_ROWS (default 1,000,000).
  */
-import { rmSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BenchCase, BenchResult } from '../harness';
-import { timed } from '../harness';
-import { initProjectFiles, loadProject } from '../../src/core/project/project';
-import { EmbeddedWarehouse } from '../../src/core/warehouse/embedded';
-import { DEFAULT_DATABASES, type Warehouse } from '../../src/core/warehouse/warehouse';
-import { ensureDatabases } from '../../src/core/warehouse/catalog-queries';
-import { silentLogger, type CoreContext } from '../../src/core/context';
-import { EnvSecretStore } from '../../src/core/sources/source';
+import { timed, withWorkspace } from '../harness';
+import type { Warehouse } from '../../src/core/warehouse/warehouse';
 import { discover } from '../../src/core/discover/discover';
 import { qualified } from '../../src/core/warehouse/sql';
 import { bronzeFromSql } from '../../test/fixtures/discover/bronze';
-
-const DATA = join(__dirname, '..', 'data');
 
 const DIMS = ['customer', 'product', 'store', 'supplier', 'region', 'employee', 'promotion', 'channel', 'account', 'warehouse'];
 const DIM_ROWS = [20000, 5000, 200, 1000, 50, 3000, 500, 20, 10000, 100];
@@ -101,15 +92,9 @@ const bench: BenchCase = {
   description: 'Full discovery of 14 bronze tables / 237 columns / ~1M rows vs one full scan of every table',
   async run(): Promise<BenchResult[]> {
     const total = Number(process.env.KIMBALL_BENCH_SCHEMA_ROWS ?? 1_000_000);
-    const root = join(DATA, `ws-discover-schema-${process.pid}`);
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(DATA, { recursive: true });
-    const { paths } = initProjectFiles(root);
-    const wh = new EmbeddedWarehouse(paths.warehouseDir, DEFAULT_DATABASES);
-    try {
-      await ensureDatabases(wh);
+    return withWorkspace('discover-schema', async ({ wh, context }) => {
       const built = await buildSchema(wh, total);
-      const ctx: CoreContext = { paths, project: loadProject(root), warehouse: wh, secrets: new EnvSecretStore({}), log: silentLogger };
+      const ctx = context();
       const tables = schemaSpec(total).specs.map((s) => s.table);
       const scan = await timed(async () => {
         for (const t of tables) await wh.query(`SELECT count() AS n FROM ${qualified('bronze', t)} WHERE NOT ignore(*)`);
@@ -123,10 +108,7 @@ const bench: BenchCase = {
         { name: 'discover-schema FK recall', value: tp / built.fks.length, unit: 'share', baseline: null, ratio: null, target: '>= 0.90' },
         { name: 'discover-schema FK precision', value: found.size ? tp / found.size : 0, unit: 'share', baseline: null, ratio: null, target: '>= 0.95' },
       ];
-    } finally {
-      await wh.close();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   },
 };
 export default bench;

@@ -9,24 +9,18 @@
  * 2. Incremental: a new bronze load changing 1% of the fact rows, then an
  *    incremental run. Ratio = full run ms / incremental ms (higher is better).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchCase, BenchResult } from '../harness';
-import { timed } from '../harness';
-import { initProjectFiles, loadProject } from '../../src/core/project/project';
-import { EmbeddedWarehouse } from '../../src/core/warehouse/embedded';
-import { DEFAULT_DATABASES, type Warehouse } from '../../src/core/warehouse/warehouse';
+import { timed, withWorkspace } from '../harness';
+import type { Warehouse } from '../../src/core/warehouse/warehouse';
 import { ensureDatabases } from '../../src/core/warehouse/catalog-queries';
-import { silentLogger, type CoreContext } from '../../src/core/context';
-import { EnvSecretStore } from '../../src/core/sources/source';
 import { generatePipeline, writePipeline } from '../../src/core/build/generate';
 import { runPipeline } from '../../src/core/build/runner';
 import { topologicalOrder } from '../../src/core/build/graph';
 import { splitStatements } from '../../src/core/build/ddl';
 import type { Manifest, RunRecord } from '../../src/core/build/build-types';
 import { attr, col, createBronze, dateDim, dim, entity, erd, rel, star } from '../../test/helpers/build-fixtures';
-
-const DATA = join(__dirname, '..', 'data');
 
 function models(): { erd: ReturnType<typeof erd>; star: ReturnType<typeof star> } {
   const e = erd(
@@ -146,13 +140,8 @@ const bench: BenchCase = {
   description: 'build + run on an N-row fact with 4 dimensions: runner vs the same statements by hand; incremental (1% change) vs full',
   async run(): Promise<BenchResult[]> {
     const rows = Number(process.env.KIMBALL_BENCH_PIPELINE_ROWS ?? 5_000_000);
-    const root = join(DATA, `ws-pipeline-${process.pid}`);
-    rmSync(root, { recursive: true, force: true });
-    const { paths } = initProjectFiles(root);
-    const wh = new EmbeddedWarehouse(paths.warehouseDir, DEFAULT_DATABASES);
-    try {
-      await ensureDatabases(wh);
-      const ctx: CoreContext = { paths, project: loadProject(root), warehouse: wh, secrets: new EnvSecretStore({}), log: silentLogger };
+    return withWorkspace('pipeline', async ({ paths, wh, context }) => {
+      const ctx = context();
       const generated = generatePipeline({ name: 'bench', ...models(), databases: wh.databases });
       writePipeline(paths, generated, {});
       const manifest = generated.manifest;
@@ -212,10 +201,7 @@ const bench: BenchCase = {
           target: '>= 2 (full / incremental)',
         },
       ];
-    } finally {
-      await wh.close();
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   },
 };
 

@@ -380,3 +380,142 @@ export function tpchModels(): { erd: ErdModel; star: StarModel } {
   );
   return { erd: e, star: s };
 }
+
+// ---------------------------------------------------------------- retail header/line
+
+/** Bronze columns of the header/line dataset (order header + order lines, as the demo's retail data). */
+export const SALES = {
+  customers: ['customer_id', 'name', 'city'],
+  products: ['product_id', 'name', 'category'],
+  stores: ['store_id', 'name'],
+  orders: ['order_id', 'order_number', 'customer_id', 'store_id', 'order_date', 'ship_date', 'status'],
+  order_lines: ['order_id', 'line_number', 'product_id', 'quantity', 'line_total'],
+};
+
+/**
+ * One fact at the line grain (order_lines) that inherits its header's (orders) customer, store and
+ * dates via the join order_lines.order_id -> orders.order_id, with order_number and status copied on.
+ * The catalog accepted one line without a header (`orphans`) for the late-header scenario.
+ */
+export function headerLineModels(orphanLines = 1): { erd: ErdModel; star: StarModel; catalog: Catalog } {
+  const e = erd(
+    'sales',
+    [
+      entity('customers', 'shop__customers', [col('customer_id', 'String', false), col('name', 'String'), col('city', 'String')], ['customer_id']),
+      entity('products', 'shop__products', [col('product_id', 'String', false), col('name', 'String'), col('category', 'String')], ['product_id']),
+      entity('stores', 'shop__stores', [col('store_id', 'String', false), col('name', 'String')], ['store_id']),
+      entity(
+        'orders',
+        'shop__orders',
+        [
+          col('order_id', 'Int64', false),
+          col('order_number', 'String'),
+          col('customer_id', 'String'),
+          col('store_id', 'String'),
+          col('order_date', 'Date32'),
+          col('ship_date', 'Date32'),
+          col('status', 'String'),
+        ],
+        ['order_id'],
+      ),
+      entity(
+        'order_lines',
+        'shop__order_lines',
+        [col('order_id', 'Int64', false), col('line_number', 'Int64', false), col('product_id', 'String'), col('quantity', 'Int64'), col('line_total', 'Decimal(18,2)')],
+        ['order_id', 'line_number'],
+      ),
+    ],
+    [
+      rel('order_lines', ['order_id'], 'orders', ['order_id'], 'lines->orders'),
+      rel('order_lines', ['product_id'], 'products', ['product_id']),
+      rel('orders', ['customer_id'], 'customers', ['customer_id']),
+      rel('orders', ['store_id'], 'stores', ['store_id']),
+    ],
+  );
+  const via = { entity: 'orders', from: ['order_id'], to: ['order_id'] };
+  const s = star(
+    'sales',
+    [
+      {
+        name: 'fact_sales_lines',
+        entity: 'order_lines',
+        grain: ['order_id', 'line_number'],
+        grainDescription: 'one row per order line',
+        measures: [
+          { name: 'quantity', column: 'quantity', aggregation: 'sum', additivity: 'additive' },
+          { name: 'line_total', column: 'line_total', aggregation: 'sum', additivity: 'additive' },
+        ],
+        dimensions: [
+          { dimension: 'dim_product', role: 'dim_product', columns: ['product_id'] },
+          { dimension: 'dim_customer', role: 'dim_customer', columns: ['customer_id'], via },
+          { dimension: 'dim_store', role: 'dim_store', columns: ['store_id'], via },
+          { dimension: 'dim_date', role: 'order_date', columns: ['order_date'], via },
+          { dimension: 'dim_date', role: 'ship_date', columns: ['ship_date'], via },
+        ],
+        degenerate: ['order_id', 'line_number'],
+        headerDegenerate: [{ via, columns: ['order_number', 'status'] }],
+        reason: 'test',
+      },
+    ],
+    [
+      dim('dim_customer', 'customers', ['customer_id'], [attr('name'), attr('city')], 2, { tracked: ['city'] }),
+      dim('dim_product', 'products', ['product_id'], [attr('name'), attr('category')], 1),
+      dim('dim_store', 'stores', ['store_id'], [attr('name')], 1),
+      dateDim(),
+    ],
+  );
+  const cat = catalog([], [catalogRel('lines->orders', 'shop__order_lines', ['order_id'], 'shop__orders', ['order_id'], orphanLines)]);
+  return { erd: e, star: s, catalog: cat };
+}
+
+type SalesData = Partial<Record<keyof typeof SALES, string[][]>>;
+
+export const SALES_LOAD1: SalesData = {
+  customers: [
+    ['C1', 'Ann', 'Paris'],
+    ['C2', 'Bob', 'Lyon'],
+  ],
+  products: [
+    ['P1', 'Pen', 'office'],
+    ['P2', 'Desk', 'furniture'],
+  ],
+  stores: [
+    ['S1', 'Downtown'],
+    ['S2', 'Airport'],
+  ],
+  orders: [
+    ['1', 'SO-1', 'C1', 'S1', '2024-01-05', '2024-01-08', 'shipped'],
+    ['2', 'SO-2', 'C2', 'S2', '2024-01-07', '', 'open'],
+  ],
+  order_lines: [
+    ['1', '1', 'P1', '10', '15.00'],
+    ['1', '2', 'P2', '1', '120.00'],
+    ['2', '1', 'P1', '3', '4.50'],
+  ],
+};
+
+/** Header 1 changes (store, status) with no new line; order 3 comes complete; order 4's lines arrive before their header. */
+export const SALES_LOAD2: SalesData = {
+  customers: [['C1', 'Ann', 'Berlin']],
+  orders: [
+    ['1', 'SO-1', 'C1', 'S2', '2024-01-05', '2024-01-08', 'returned'],
+    ['3', 'SO-3', 'C1', 'S1', '2024-02-01', '2024-02-03', 'shipped'],
+  ],
+  order_lines: [
+    ['3', '1', 'P2', '2', '240.00'],
+    ['4', '1', 'P1', '5', '7.50'],
+  ],
+};
+
+/** The late header of order 4. */
+export const SALES_LOAD3: SalesData = {
+  orders: [['4', 'SO-4', 'C2', 'S1', '2024-02-10', '', 'open']],
+};
+
+export async function loadSales(wh: Warehouse, data: SalesData, loadId: string, loadedAt: string): Promise<void> {
+  for (const object of Object.keys(SALES) as (keyof typeof SALES)[]) {
+    await createBronze(wh, `shop__${object}`, SALES[object]);
+    const rows = data[object];
+    if (rows) await loadBronze(wh, `shop__${object}`, SALES[object], rows, loadId, loadedAt);
+  }
+}

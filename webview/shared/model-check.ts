@@ -59,14 +59,16 @@ const measure = obj({
   aggregation: lit('sum', 'count', 'avg', 'min', 'max', 'countDistinct'),
   additivity: lit('additive', 'semi-additive', 'non-additive'),
 });
+const headerJoin = obj({ entity: nonEmpty, from: names, to: names });
 const fact = obj({
   name: nonEmpty,
   entity: str,
   grain: names,
   grainDescription: str,
   measures: arr(measure),
-  dimensions: arr(obj({ dimension: nonEmpty, role: nonEmpty, columns: names })),
+  dimensions: arr(obj({ dimension: nonEmpty, role: nonEmpty, columns: names, 'via?': headerJoin })),
   degenerate: names,
+  'headerDegenerate?': arr(obj({ via: headerJoin, columns: names })),
   reason: str,
 });
 const dimension = obj({

@@ -122,8 +122,8 @@ function render(): void {
       className: 'ref',
       markerStart: MARKER.many,
       markerEnd: MARKER.oneMandatory,
-      label: r.role,
-      ariaLabel: `Fact ${f.name} references ${r.dimension} as ${r.role}`,
+      label: r.via ? `${r.role} (via ${r.via.entity})` : r.role,
+      ariaLabel: `Fact ${f.name} references ${r.dimension} as ${r.role}${r.via ? ` through its header ${r.via.entity}` : ''}`,
     })),
   );
   diagram.draw(boxes, lines, []);
@@ -231,8 +231,9 @@ function factPanel(p: HTMLElement, f: Fact): void {
   }
   html('h3', {}, p, 'Dimensions (role)');
   f.dimensions.forEach((r, i) =>
-    textField(p, `${r.dimension} via ${r.columns.join(', ')}`, r.role, (v) => edit({ op: 'setRole', fact: f.name, index: i, role: v }), `role-${i}`));
+    textField(p, `${r.dimension} via ${r.via ? `${r.via.entity}.` : ''}${r.columns.join(', ')}`, r.role, (v) => edit({ op: 'setRole', fact: f.name, index: i, role: v }), `role-${i}`));
   if (f.degenerate.length) html('p', { class: 'sub' }, p, `Degenerate: ${f.degenerate.join(', ')}`);
+  for (const h of f.headerDegenerate ?? []) html('p', { class: 'sub' }, p, `From header ${h.via.entity}: ${h.columns.join(', ')}`);
   button(p, 'Delete fact', 'Delete this fact', () => edit({ op: 'deleteFact', fact: f.name }), 'delete-fact');
 }
 
@@ -256,6 +257,7 @@ function dimensionPanel(p: HTMLElement, d: Dimension): void {
 function refPanel(p: HTMLElement, f: Fact, index: number): void {
   const r = f.dimensions[index];
   if (!r) return;
-  heading(p, 'Dimension reference', `${f.name}(${r.columns.join(', ')}) → ${r.dimension}`);
+  const owner = r.via ? `${f.name} → ${r.via.entity}` : f.name;
+  heading(p, 'Dimension reference', `${owner}(${r.columns.join(', ')}) → ${r.dimension}`);
   textField(p, 'Role', r.role, (v) => edit({ op: 'setRole', fact: f.name, index, role: v }), 'ref-role');
 }

@@ -8,7 +8,7 @@ import { createSource, listSourceNames, readSource } from '../sources';
 import type { Source, SourceObject } from '../sources/source';
 import { qualified } from '../warehouse/sql';
 import { ensureLoadTables, onCluster, STAGING_PREFIX } from './meta';
-import { activeStaging, loadObject, type LoadResult } from './load';
+import { activeStaging, emptyResult, loadObject, type LoadResult } from './load';
 import { bronzeTableName } from './names';
 
 export interface AcquireOptions {
@@ -61,37 +61,12 @@ export async function acquire(ctx: CoreContext, opts: AcquireOptions = {}): Prom
 }
 
 function failedListing(source: string, err: unknown): LoadResult {
-  return {
-    source,
-    object: '',
-    table: '',
-    status: 'failed',
-    rows: 0,
-    rejects: 0,
-    nulls: 0,
-    bytes: 0,
-    ms: 0,
-    error: `${source}: cannot list objects: ${(err as Error).message ?? String(err)}`,
-    columnsAdded: [],
-    columnsMissing: [],
-  };
+  return emptyResult(source, '', '', 'failed', `${source}: cannot list objects: ${(err as Error).message ?? String(err)}`);
 }
 
 function cancelled(source: Source, object: SourceObject): LoadResult {
-  return {
-    source: source.config.name,
-    object: object.name,
-    table: bronzeTableName(source.config.name, object.name),
-    status: 'cancelled',
-    rows: 0,
-    rejects: 0,
-    nulls: 0,
-    bytes: 0,
-    ms: 0,
-    error: 'The load was cancelled before it started.',
-    columnsAdded: [],
-    columnsMissing: [],
-  };
+  const name = source.config.name;
+  return emptyResult(name, object.name, bronzeTableName(name, object.name), 'cancelled', 'The load was cancelled before it started.');
 }
 
 export function describeResult(r: LoadResult): string {

@@ -48,6 +48,11 @@ export interface LoadResult {
   version?: string;
 }
 
+/** An outcome in which nothing was read (all counts zero); `error` says why when it is not a success. */
+export function emptyResult(source: string, object: string, table: string, status: LoadStatus, error?: string): LoadResult {
+  return { source, object, table, status, rows: 0, rejects: 0, nulls: 0, bytes: 0, ms: 0, ...(error === undefined ? {} : { error }), columnsAdded: [], columnsMissing: [] };
+}
+
 export interface LoadOptions {
   force?: boolean;
   signal?: AbortSignal;
@@ -113,17 +118,8 @@ class ObjectLoad {
 
   private result(status: LoadStatus, extra: Partial<LoadResult> = {}): LoadResult {
     return {
-      source: this.source.config.name,
-      object: this.object.name,
-      table: this.table,
-      status,
-      rows: 0,
-      rejects: 0,
-      nulls: 0,
-      bytes: 0,
+      ...emptyResult(this.source.config.name, this.object.name, this.table, status),
       ms: Math.round(Date.now() - this.started.getTime()),
-      columnsAdded: [],
-      columnsMissing: [],
       version: this.object.version,
       ...extra,
     };

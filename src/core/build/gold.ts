@@ -7,7 +7,7 @@
  * Surrogate keys are hashes of the natural key (SCD2: plus valid_from), so an
  * incremental run and a full rebuild give the same keys.
  */
-import type { Dimension, DimensionRef, Entity, Fact } from '../model/model-types';
+import type { Dimension, DimensionRef, Entity, Fact, HeaderJoin } from '../model/model-types';
 import { quoteIdent } from '../warehouse/sql';
 import { baseType, columnDef, isStringType, joinStatements, nullableType, orderByList } from './ddl';
 import { BuildContext, BuildError, header, LOAD_ID, LOADED_AT, sqlFile, VERSION, type StepOut } from './plan';
@@ -324,7 +324,8 @@ function dateUses(b: BuildContext, d: Dimension): { entity: Entity; column: stri
     for (const r of f.dimensions) {
       if (r.dimension !== d.name) continue;
       if (r.columns.length !== 1) throw new BuildError(`Fact ${f.name}: the date reference ${r.role} needs exactly one column`);
-      const entity = b.entity(f.entity, `Fact ${f.name}`);
+      // A date the line inherits from its header is read from the header's silver table.
+      const entity = b.entity(r.via?.entity ?? f.entity, `Fact ${f.name}`);
       b.column(entity, r.columns[0], `Fact ${f.name} reference ${r.role}`);
       out.push({ entity, column: r.columns[0] });
     }
@@ -389,37 +390,103 @@ export function refKey(ref: DimensionRef, d: Dimension): string {
 const dimFrom = (b: BuildContext, d: Dimension, alias?: string): string =>
   `${b.gold(d.name)}${alias ? ` AS ${alias}` : ''}${d.scdType === 2 && !d.generated ? ' FINAL' : ''}`;
 
+/** A header the fact's rows join to, aliased `h<i>` in the fact's source query. */
+export interface FactHeader {
+  via: HeaderJoin;
+  entity: Entity;
+  alias: string;
+  /** Header columns the fact reads. */
+  columns: string[];
+}
+
 export interface FactLayout {
   fact: Fact;
   entity: Entity;
-  keys: { name: string; ref: DimensionRef; dim: Dimension }[];
+  /** `owner`: the entity holding the reference columns (the fact's, or a header's); `cols`: their names in the joined fact row. */
+  keys: { name: string; ref: DimensionRef; dim: Dimension; owner: Entity; cols: string[]; header?: FactHeader }[];
   /** Grain and degenerate columns, kept as they are in silver. */
   plain: string[];
+  /** Degenerate columns copied from a header: fact column name, name in the joined row, silver type. */
+  headerCols: { name: string; source: string; type: string }[];
+  headers: FactHeader[];
   measures: { name: string; column: string | undefined; type: string; nullable: boolean }[];
+}
+
+/** Name of a header column in the joined fact row (`__h0__customer_id`): cannot clash with the line's columns. */
+const headerColumn = (h: FactHeader, column: string): string => `__${h.alias}__${column}`;
+
+function factHeaders(b: BuildContext, f: Fact, entity: Entity): (via: HeaderJoin) => FactHeader {
+  const where = `Fact ${f.name}`;
+  const headers: FactHeader[] = [];
+  return (via) => {
+    const found = headers.find((h) => h.via.entity === via.entity && h.via.from.join('\0') === via.from.join('\0') && h.via.to.join('\0') === via.to.join('\0'));
+    if (found) return found;
+    const h = b.entity(via.entity, `${where} header`);
+    if (via.from.length === 0 || via.from.length !== via.to.length) throw new BuildError(`${where}: the join to header ${via.entity} needs as many from-columns as to-columns`);
+    via.from.forEach((c) => b.column(entity, c, `${where} join to header ${via.entity}`));
+    via.to.forEach((c) => b.column(h, c, `${where} join to header ${via.entity}`));
+    const out: FactHeader = { via, entity: h, alias: `h${headers.length}`, columns: [] };
+    headers.push(out);
+    return out;
+  };
 }
 
 export function factLayout(b: BuildContext, f: Fact): FactLayout {
   const where = `Fact ${f.name}`;
   const entity = b.entity(f.entity, where);
+  const headerOf = factHeaders(b, f, entity);
+  const headers: FactHeader[] = [];
+  const use = (via: HeaderJoin, column: string, what: string): { h: FactHeader; source: string } => {
+    const h = headerOf(via);
+    if (!headers.includes(h)) headers.push(h);
+    b.column(h.entity, column, what);
+    if (!h.columns.includes(column)) h.columns.push(column);
+    return { h, source: headerColumn(h, column) };
+  };
   const keys = f.dimensions.map((ref) => {
     const dim = dimension(b, ref.dimension, where);
     if (!dim.generated && ref.columns.length !== dim.naturalKey.length) {
       throw new BuildError(`${where}: reference ${ref.role} has ${ref.columns.length} column(s) but ${dim.name}'s natural key has ${dim.naturalKey.length}`);
     }
-    for (const c of ref.columns) b.column(entity, c, `${where} reference ${ref.role}`);
-    return { name: refKey(ref, dim), ref, dim };
+    const key = { name: refKey(ref, dim), ref, dim };
+    if (!ref.via) {
+      for (const c of ref.columns) b.column(entity, c, `${where} reference ${ref.role}`);
+      return { ...key, owner: entity, cols: [...ref.columns] };
+    }
+    const via = ref.via;
+    const cols = ref.columns.map((c) => use(via, c, `${where} reference ${ref.role}`));
+    return { ...key, owner: cols[0].h.entity, cols: cols.map((c) => c.source), header: cols[0].h };
   });
   const plain = [...new Set([...f.grain, ...f.degenerate])];
   for (const c of plain) b.column(entity, c, `${where} grain/degenerate`);
+  const headerCols = (f.headerDegenerate ?? []).flatMap((hd) =>
+    hd.columns.map((c) => {
+      const { h, source } = use(hd.via, c, `${where} header degenerate`);
+      return { name: c, source, type: b.column(h.entity, c, '').type };
+    }),
+  );
   const measures = f.measures.map((m) => {
     const c = entity.columns.find((x) => x.name === m.column);
     if (!c && m.aggregation !== 'count') throw new BuildError(`${where}: measure ${m.name} reads column "${m.column}", not in entity ${entity.name}`);
     return { name: m.name, column: c?.name, type: c?.type ?? 'UInt8', nullable: c?.nullable ?? false };
   });
-  const names = [...keys.map((k) => k.name), ...plain, ...measures.map((m) => m.name)];
+  const names = [...keys.map((k) => k.name), ...plain, ...headerCols.map((c) => c.name), ...measures.map((m) => m.name)];
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) throw new BuildError(`${where}: column name "${dup}" is used twice (keys, grain, degenerate, measures)`);
-  return { fact: f, entity, keys, plain, measures };
+  if (dup) throw new BuildError(`${where}: column name "${dup}" is used twice (keys, grain, degenerate, header columns, measures)`);
+  return { fact: f, entity, keys, plain, headerCols, headers, measures };
+}
+
+/**
+ * The fact's rows with their headers' columns: the line rows of `from` that match `where`, LEFT JOINed
+ * to each header's current silver row (an unmatched header gives NULLs, so unknown members).
+ */
+function factRows(b: BuildContext, L: FactLayout, from: string, where: string, evt: string): string {
+  if (L.headers.length === 0) return `(SELECT *${evt} FROM ${from} WHERE ${where})`;
+  const cols = L.headers.flatMap((h) => h.columns.map((c) => `${h.alias}.${q(c)} AS ${q(headerColumn(h, c))}`));
+  const joins = L.headers.map(
+    (h) => `LEFT JOIN ${silverFrom(b, h.entity, h.alias)} ON ${h.via.from.map((c, i) => `l.${q(c)} = ${h.alias}.${q(h.via.to[i])}`).join(' AND ')}`,
+  );
+  return `(SELECT l.*, ${cols.join(', ')}${evt} FROM (SELECT * FROM ${from} WHERE ${where}) AS l\n  ${joins.join('\n  ')})`;
 }
 
 function factStep(b: BuildContext, f: Fact): StepOut {
@@ -437,6 +504,8 @@ function factStep(b: BuildContext, f: Fact): StepOut {
         const col = b.column(e, c, '');
         return columnDef(c, col.type, col.nullable);
       }),
+      // A line whose header is missing has no header values.
+      ...L.headerCols.map((c) => columnDef(c.name, c.type, true)),
       ...L.measures.map((m) => columnDef(m.name, m.type, m.nullable)),
       `${q(LOAD_ID)} String`,
       `${q(LOADED_AT)} DateTime64(3)`,
@@ -451,11 +520,11 @@ function factStep(b: BuildContext, f: Fact): StepOut {
   const dateRef = L.keys.find((k) => k.dim.generated === 'date');
   const joins: string[] = [];
   const keyExprs = L.keys.map((k, i) => {
-    if (k.dim.generated) return `ifNull(${dateKeyOf(`f.${q(k.ref.columns[0])}`)}, 0)`;
+    if (k.dim.generated) return `ifNull(${dateKeyOf(`f.${q(k.cols[0])}`)}, 0)`;
     const root = b.entity(k.dim.entity as string, `Dimension ${k.dim.name}`);
-    const on = k.ref.columns.map((c, j) => {
+    const on = k.cols.map((c, j) => {
       const want = b.column(root, k.dim.naturalKey[j], '').type;
-      const have = b.column(e, c, '').type;
+      const have = b.column(k.owner, k.ref.columns[j], '').type;
       const left = baseType(want) === baseType(have) ? `f.${q(c)}` : `CAST(f.${q(c)} AS ${nullableType(want)})`;
       return `${left} = d${i}.${q(`__j${j}`)}`;
     });
@@ -472,8 +541,9 @@ function factStep(b: BuildContext, f: Fact): StepOut {
     }
     return `ifNull(d${i}.${q('__key')}, 0)`;
   });
-  const evt = dateRef ? `, ifNull(toDateTime64(${q(dateRef.ref.columns[0])}, 3), ${MAX_TIME}) AS ${q('__evt')}` : '';
-  const names = [...L.keys.map((k) => k.name), ...L.plain, ...L.measures.map((m) => m.name), LOAD_ID, LOADED_AT, VERSION];
+  const evtColumn = dateRef ? (dateRef.header ? `${dateRef.header.alias}.${q(dateRef.ref.columns[0])}` : L.headers.length ? `l.${q(dateRef.cols[0])}` : q(dateRef.cols[0])) : '';
+  const evt = dateRef ? `, ifNull(toDateTime64(${evtColumn}, 3), ${MAX_TIME}) AS ${q('__evt')}` : '';
+  const names = [...L.keys.map((k) => k.name), ...L.plain, ...L.headerCols.map((c) => c.name), ...L.measures.map((m) => m.name), LOAD_ID, LOADED_AT, VERSION];
   // Rows whose reference found no member are looked up again: a member that arrives late is picked up.
   const lookupKeys = L.keys.filter((k) => !k.dim.generated);
   // Rows still at the unknown member are looked up again (a separate statement, so the batch filter
@@ -491,22 +561,43 @@ function factStep(b: BuildContext, f: Fact): StepOut {
     `SELECT\n  ${[
       ...keyExprs,
       ...L.plain.map((c) => `f.${q(c)}`),
+      ...L.headerCols.map((c) => `f.${q(c.source)}`),
       ...L.measures.map((m) => (m.column ? `f.${q(m.column)}` : '1')),
       `f.${q(LOAD_ID)}`,
       `f.${q(LOADED_AT)}`,
       `f.${q(VERSION)}`,
     ].join(',\n  ')}\n` +
-    `FROM (SELECT *${evt} FROM ${from} WHERE ${where}) AS f\n` +
+    `FROM ${factRows(b, L, from, where, evt)} AS f\n` +
     `${joins.join('\n')}${b.ddl.settings(['join_use_nulls = 1'])}`;
   const changed = sameKey ? b.silver(e.name) : silverFrom(b, e);
   const newRows = [insert(b.gold(f.name), changed, b.inBatch(id)), ...(retry ? [insert(b.gold(f.name), changed, retry)] : [])];
+  // Header rows loaded since the last run reach the fact: the lines of those headers are processed again
+  // (the later insert of the same version wins in the ReplacingMergeTree), so incremental == full rebuild.
+  const headerIds = L.headers.map((h) => ({ h, id: `${id}.header.${h.alias}.${h.entity.name}` }));
+  const headerChanged = headerIds.map(({ h, id: hid }) =>
+    insert(
+      b.gold(f.name),
+      silverFrom(b, e),
+      `(${h.via.from.map(q).join(', ')}) IN (SELECT ${h.via.to.map(q).join(', ')} FROM ${b.silver(h.entity.name)} WHERE ${b.inBatch(hid)}) AND NOT ${b.inBatch(id)}`,
+    ),
+  );
   const loads = b.silver(e.name);
-  const incremental = [...b.ddl.createTable(spec), ...b.batchStart(id, loads, false), ...newRows, ...b.batchEnd(id, false)];
+  const incremental = [
+    ...b.ddl.createTable(spec),
+    ...b.batchStart(id, loads, false),
+    ...headerIds.flatMap(({ h, id: hid }) => b.batchStart(hid, b.silver(h.entity.name), false)),
+    ...newRows,
+    ...headerChanged,
+    ...b.batchEnd(id, false),
+    ...headerIds.flatMap(({ id: hid }) => b.batchEnd(hid, false)),
+  ];
   const full = [
     ...b.ddl.createTable(spec),
     ...b.batchStart(id, loads, true),
+    ...headerIds.flatMap(({ h, id: hid }) => b.batchStart(hid, b.silver(h.entity.name), true)),
     ...b.stagedRebuild(b.db.gold, f.name, spec.shardKey, (t) => [insert(t, silverFrom(b, e), b.inBatch(id))]),
     ...b.batchEnd(id, true),
+    ...headerIds.flatMap(({ id: hid }) => b.batchEnd(hid, true)),
   ];
   return {
     step: {
@@ -515,8 +606,10 @@ function factStep(b: BuildContext, f: Fact): StepOut {
       file: sqlFile('gold', f.name),
       fullFile: sqlFile('gold', f.name, true),
       target: { database: b.db.gold, table: f.name },
-      dependsOn: [silverStepId(e.name), ...new Set(L.keys.map((k) => goldStepId(k.dim.name)))],
-      description: `Fact ${f.name} at grain ${f.grain.join(', ') || '(every row)'} with ${L.keys.length} dimension key(s), ${L.measures.length} measure(s)`,
+      dependsOn: [silverStepId(e.name), ...L.headers.map((h) => silverStepId(h.entity.name)), ...new Set(L.keys.map((k) => goldStepId(k.dim.name)))],
+      description:
+        `Fact ${f.name} at grain ${f.grain.join(', ') || '(every row)'} with ${L.keys.length} dimension key(s), ${L.measures.length} measure(s)` +
+        (L.headers.length ? `, joined to header ${L.headers.map((h) => h.entity.name).join(', ')}` : ''),
     },
     sql: header(`fact ${f.name} (incremental: new loads and unresolved references)`) + joinStatements(incremental),
     fullSql: header(`fact ${f.name} (full rebuild: staging table, then EXCHANGE)`) + joinStatements(full),
@@ -536,7 +629,7 @@ function wideStep(b: BuildContext, f: Fact): StepOut {
     if (k.dim.scdType === 2 && !k.dim.generated) cols.push(`d${i}.${q('is_current')} AS ${q(`${prefix}_is_current`)}`);
     joins.push(`LEFT JOIN ${dimFrom(b, k.dim, `d${i}`)} ON f.${q(k.name)} = d${i}.${q(k.dim.surrogateKey)}`);
   });
-  const factCols = [...L.keys.map((k) => k.name), ...L.plain, ...L.measures.map((m) => m.name)].map((c) => `f.${q(c)} AS ${q(c)}`);
+  const factCols = [...L.keys.map((k) => k.name), ...L.plain, ...L.headerCols.map((c) => c.name), ...L.measures.map((m) => m.name)].map((c) => `f.${q(c)} AS ${q(c)}`);
   const keyed = f.grain.length > 0 && silverHasKey(L.entity);
   const select = `SELECT\n  ${[...factCols, ...cols].join(',\n  ')}\nFROM ${b.gold(f.name)} AS f${keyed ? ' FINAL' : ''}\n${joins.join('\n')}`;
   const name = wideName(f);

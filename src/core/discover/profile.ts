@@ -6,6 +6,7 @@
  */
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
+import { toNumber } from '../warehouse/rows';
 import { DMY_SEPARATOR, DMY_SHAPES, NUMBER_NOISE, SHAPES, SHAPE_NAMES, type DmyShape, type ShapeName } from './shapes';
 
 /** Everything the profiling scan learned about one column (counts over the profiled rows). */
@@ -42,8 +43,6 @@ export interface TableColumns {
   columns: { name: string; position: number }[];
 }
 
-/** Columns per profiling query: ~45 aggregates each keeps a query far below max_query_size. */
-export const COLUMNS_PER_QUERY = 16;
 /**
  * Above this many rows, profiling statistics (shapes, lengths, top values, numeric
  * statistics) come from a random sample of about this size: enough to estimate any
@@ -57,7 +56,6 @@ const QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95];
 
 const NUMBER_LIKE: ShapeName[] = ['int', 'intThousands', 'dec', 'decThousands', 'currency', 'percent', 'exp'];
 const DATE_LIKE: ShapeName[] = ['dateIso', 'dateYmdSlash', 'dateSlash', 'dateDash', 'dateDot', 'dateText', 'datetimeIso', 'datetimeSlash'];
-
 
 /**
  * Per-value expressions, computed ONCE per value in an inner SELECT (aliased
@@ -121,18 +119,14 @@ export function columnAggregates(v: string): string[] {
 
 type Json = Record<string, unknown>;
 
-const num = (x: unknown): number => {
-  const n = typeof x === 'number' ? x : Number(x ?? 0);
-  return Number.isFinite(n) ? n : 0;
-};
 
 function readColumn(r: Json, col: { name: string; position: number }, rows: number): RawProfile {
   const g = (what: string) => r[`c_${what}`];
-  const shapes = Object.fromEntries(SHAPE_NAMES.map((s) => [s, num(g(`s_${s}`))])) as Record<ShapeName, number>;
-  const firstOver12 = Object.fromEntries(DMY_SHAPES.map((s) => [s, num(g(`f_${s}`))])) as Record<DmyShape, number>;
-  const secondOver12 = Object.fromEntries(DMY_SHAPES.map((s) => [s, num(g(`g_${s}`))])) as Record<DmyShape, number>;
-  const empty = num(g('empty'));
-  const ncount = num(g('ncount'));
+  const shapes = Object.fromEntries(SHAPE_NAMES.map((s) => [s, toNumber(g(`s_${s}`))])) as Record<ShapeName, number>;
+  const firstOver12 = Object.fromEntries(DMY_SHAPES.map((s) => [s, toNumber(g(`f_${s}`))])) as Record<DmyShape, number>;
+  const secondOver12 = Object.fromEntries(DMY_SHAPES.map((s) => [s, toNumber(g(`g_${s}`))])) as Record<DmyShape, number>;
+  const empty = toNumber(g('empty'));
+  const ncount = toNumber(g('ncount'));
   const q = (g('nq') as (number | null)[] | null) ?? [];
   const top = (g('top') as { item: string; count: number | string; error?: number | string }[] | null) ?? [];
   return {
@@ -140,31 +134,31 @@ function readColumn(r: Json, col: { name: string; position: number }, rows: numb
     position: col.position,
     rows,
     empty,
-    distinct: num(g('distinct')),
-    minLength: rows > empty ? num(g('minlen')) : 0,
-    maxLength: num(g('maxlen')),
+    distinct: toNumber(g('distinct')),
+    minLength: rows > empty ? toNumber(g('minlen')) : 0,
+    maxLength: toNumber(g('maxlen')),
     shapes,
     firstOver12,
     secondOver12,
-    intOverflow: num(g('ovf')),
-    negatives: num(g('neg')),
-    maxScale: num(g('scale')),
-    maxIntDigits: num(g('intdig')),
-    yearMin: num(g('ymin')),
-    yearMax: num(g('ymax')),
+    intOverflow: toNumber(g('ovf')),
+    negatives: toNumber(g('neg')),
+    maxScale: toNumber(g('scale')),
+    maxIntDigits: toNumber(g('intdig')),
+    yearMin: toNumber(g('ymin')),
+    yearMax: toNumber(g('ymax')),
     numeric:
       ncount > 0
         ? {
             count: ncount,
-            min: num(g('nmin')),
-            max: num(g('nmax')),
-            mean: num(g('navg')),
-            stddev: num(g('nstd')),
-            quantiles: Object.fromEntries(QUANTILES.map((p, k) => [`p${Math.round(p * 100)}`, num(q[k])])),
+            min: toNumber(g('nmin')),
+            max: toNumber(g('nmax')),
+            mean: toNumber(g('navg')),
+            stddev: toNumber(g('nstd')),
+            quantiles: Object.fromEntries(QUANTILES.map((p, k) => [`p${Math.round(p * 100)}`, toNumber(q[k])])),
           }
         : undefined,
     // topK's counts may over-count by `error`: the lower bound is what we can state.
-    topValues: top.filter((t) => t.item !== '').map((t) => ({ value: t.item, count: Math.max(1, num(t.count) - num(t.error)) })),
+    topValues: top.filter((t) => t.item !== '').map((t) => ({ value: t.item, count: Math.max(1, toNumber(t.count) - toNumber(t.error)) })),
   };
 }
 
@@ -181,7 +175,7 @@ export async function sourceColumns(wh: Warehouse, database: string, table: stri
 
 export async function exactRowCount(wh: Warehouse, database: string, table: string, signal?: AbortSignal): Promise<number> {
   const r = await wh.query<{ n: string }>(`SELECT count() AS n FROM ${qualified(database, table)}`, { signal });
-  return num(r[0]?.n);
+  return toNumber(r[0]?.n);
 }
 
 /**
@@ -208,7 +202,7 @@ export async function profileTable(
   const sql = `SELECT _k, count() AS n, ${columnAggregates('_v').join(',\n')} FROM (${inner}) GROUP BY _k ORDER BY _k`;
   const rows = await wh.query<Json>(sql, { signal, params: sampled ? { p: SAMPLE_ROWS / totalRows } : undefined });
   const byK = new Map(rows.map((r) => [Number(r._k), r]));
-  const profiledRows = rows.length > 0 ? num(rows[0].n) : 0;
-  const profiles = t.columns.map((c, k) => ({ ...readColumn(byK.get(k) ?? { n: 0 }, c, num(byK.get(k)?.n ?? profiledRows)), sampled }));
+  const profiledRows = rows.length > 0 ? toNumber(rows[0].n) : 0;
+  const profiles = t.columns.map((c, k) => ({ ...readColumn(byK.get(k) ?? { n: 0 }, c, toNumber(byK.get(k)?.n ?? profiledRows)), sampled }));
   return { profiles, sampled, profiledRows };
 }

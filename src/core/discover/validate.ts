@@ -6,8 +6,8 @@
  */
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
+import { toNumber } from '../warehouse/rows';
 import type { InferredType } from './catalog-types';
-import { COLUMNS_PER_QUERY } from './profile';
 import { SHAPES, type ShapeName } from './shapes';
 
 export interface ExactFacts {
@@ -40,6 +40,8 @@ export interface ValidateColumn {
 }
 
 const SAMPLE = 5;
+/** Columns per exact-pass query (~12 aggregates each): keeps each query far below max_query_size. */
+const COLUMNS_PER_QUERY = 16;
 
 /** The bronze column substituted into an inferred expression. */
 export function applyExpression(expression: string, column: string): string {
@@ -67,16 +69,15 @@ function aggregates(c: ValidateColumn, i: number): string[] {
     a('norm', c.inferred.type === 'LowCardinality(String)' ? `uniqIf(lower(trimBoth(${v})), ${present})` : '0'),
     a('rawd', c.inferred.type === 'LowCardinality(String)' ? `uniqIf(${v}, ${present})` : '0'),
   ];
-  // Distinct 64-bit hashes: when they are as many as the rows, the values are provably all distinct,
-  // at a fraction of the cost of a set of strings (a collision can only under-count, never invent a key).
   // A sample can miss the longest fraction; a Decimal scale that is too small would round silently.
   const dot = `position(${v}, '.')`;
   out.push(a('scale', c.inferred.type.startsWith('Decimal') ? `maxIf(toInt64(length(trimRight(replaceAll(${v}, '%', '')))) - toInt64(${dot}), ${dot} > 0)` : '0'));
+  // Distinct 64-bit hashes: when they are as many as the rows, the values are provably all distinct,
+  // at a fraction of the cost of a set of strings (a collision can only under-count, never invent a key).
   if (c.exactDistinct) out.push(a('dx', `uniqExactIf(cityHash64(${v}), ${v} != '')`));
   return out;
 }
 
-const num = (x: unknown) => Number(x ?? 0) || 0;
 const strs = (x: unknown) => (Array.isArray(x) ? x.map(String) : []);
 
 export async function exactFacts(
@@ -94,18 +95,18 @@ export async function exactFacts(
     chunk.forEach((c, k) => {
       const g = (w: string) => r[`c${k}_${w}`];
       out.set(c.name, {
-        empty: num(g('empty')),
-        nullTokens: num(g('nulls')),
-        bad: num(g('bad')),
+        empty: toNumber(g('empty')),
+        nullTokens: toNumber(g('nulls')),
+        bad: toNumber(g('bad')),
         badSamples: strs(g('badS')),
-        patternMiss: num(g('miss')),
+        patternMiss: toNumber(g('miss')),
         patternSamples: strs(g('missS')),
-        padded: num(g('pad')),
+        padded: toNumber(g('pad')),
         paddedSamples: strs(g('padS')),
-        normalizedDistinct: num(g('norm')),
-        rawDistinct: num(g('rawd')),
-        maxScale: num(g('scale')),
-        distinctExact: c.exactDistinct ? num(g('dx')) : undefined,
+        normalizedDistinct: toNumber(g('norm')),
+        rawDistinct: toNumber(g('rawd')),
+        maxScale: toNumber(g('scale')),
+        distinctExact: c.exactDistinct ? toNumber(g('dx')) : undefined,
       });
     });
   }

@@ -312,7 +312,7 @@ export function applyDecomposition(erd: ErdModel, id: string): ErdModel {
   const shrunk: Entity = { ...source, columns: source.columns.filter((c) => !d.columns.includes(c.name)) };
   const existing = erd.entities.find((e) => e.name === d.newEntity);
   let entities = erd.entities.map((e) => (e.name === d.entity ? shrunk : e));
-  let relationships = erd.relationships;
+  let relationships = moveRelationships(erd, d, existing);
   const fresh: string[] = [];
   if (!existing) {
     entities = [...entities, splitEntity(source, d)];
@@ -334,6 +334,38 @@ export function applyDecomposition(erd: ErdModel, id: string): ErdModel {
   const next: ErdModel = { ...erd, entities, relationships, decompositions };
   next.groups = subjectAreas(next);
   return fresh.length ? layoutErd(next, { only: fresh }) : next;
+}
+
+/**
+ * Relationships that use a moved column go with it: a reference held by moved columns (and the
+ * determinant) now starts at the new entity, so nothing points at a column that left. One that would
+ * be cut in half, or that references a moved column, makes the decomposition refuse with the reason.
+ */
+function moveRelationships(erd: ErdModel, d: Decomposition, existing: Entity | undefined): ErdRelationship[] {
+  const moved = new Set(d.columns);
+  const carried = new Set([...d.key, ...d.columns]);
+  const out: ErdRelationship[] = [];
+  for (const r of erd.relationships) {
+    if (r.to.entity === d.entity && r.to.columns.some((c) => moved.has(c))) {
+      throw new Error(`Decomposition ${d.id}: relationship ${r.name} references ${d.entity}.${r.to.columns.join(', ')}, which would move to ${d.newEntity}; edit the relationship first.`);
+    }
+    if (r.from.entity !== d.entity || !r.from.columns.some((c) => moved.has(c))) {
+      out.push(r);
+      continue;
+    }
+    if (!r.from.columns.every((c) => carried.has(c))) {
+      throw new Error(`Decomposition ${d.id}: relationship ${r.name} uses ${r.from.columns.join(', ')} of ${d.entity}, only part of which would move to ${d.newEntity}.`);
+    }
+    const holder = existing ?? { columns: r.from.columns.map((name) => ({ name })) };
+    if (!r.from.columns.every((c) => holder.columns.some((x) => x.name === c))) {
+      throw new Error(`Decomposition ${d.id}: relationship ${r.name} uses ${r.from.columns.join(', ')}, which ${d.newEntity} does not have.`);
+    }
+    const from = { entity: d.newEntity, columns: [...r.from.columns] };
+    const same = (x: ErdRelationship) => x.from.entity === from.entity && x.to.entity === r.to.entity && x.from.columns.join('\0') === from.columns.join('\0');
+    // The existing entity may already hold the same reference: keep one.
+    if (!erd.relationships.some(same) && !out.some(same)) out.push({ ...r, from });
+  }
+  return out;
 }
 
 function splitEntity(source: Entity, d: Decomposition): Entity {

@@ -192,9 +192,12 @@ function calendar(star: StarModel, ev: ModelEvidence): Hierarchy {
     if (!e) continue;
     for (const r of f.dimensions) {
       if (r.dimension !== 'date') continue;
+      // A date inherited from a header is a column of the header.
+      const owner = r.via ? ev.entity(r.via.entity) : e;
+      if (!owner) continue;
       // Distinct timestamps say nothing about days: only Date columns count.
-      const dates = r.columns.filter((c) => /^Date(32)?$/.test(e.columns.find((x) => x.name === c)?.type ?? ''));
-      days = Math.max(days, ...dates.map((c) => ev.distinct(e, c)));
+      const dates = r.columns.filter((c) => /^Date(32)?$/.test(owner.columns.find((x) => x.name === c)?.type ?? ''));
+      days = Math.max(days, ...dates.map((c) => ev.distinct(owner, c)));
     }
   }
   // 0 means unknown (the facts only have timestamps); the build fills the calendar from the data.

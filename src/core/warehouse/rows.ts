@@ -1,6 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { Row } from './warehouse';
 
+/** A JSON result cell as a number: 64-bit integers arrive as strings; missing or non-finite cells count as 0. */
+export function toNumber(x: unknown): number {
+  const n = typeof x === 'number' ? x : Number(x ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
 export function parseJsonEachRow<T extends Row>(text: string): T[] {
   const rows: T[] = [];
   for (const line of text.split('\n')) {
@@ -48,7 +54,8 @@ export async function* rechunkLines(
   }
 }
 
-function countLines(buf: Buffer): number {
+/** Newline bytes in a buffer: the rows of a line-delimited insert body. */
+export function countLines(buf: Buffer): number {
   let n = 0;
   let i = -1;
   while ((i = buf.indexOf(10, i + 1)) !== -1) n++;

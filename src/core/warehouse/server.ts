@@ -12,6 +12,7 @@ import {
 } from './warehouse';
 import { qualified, identList } from './sql';
 import { cleanEngineMessage } from './embedded';
+import { countLines } from './rows';
 
 export interface ServerOptions {
   url: string;
@@ -90,7 +91,7 @@ export class ServerWarehouse implements Warehouse {
       (async function* () {
         for await (const piece of o.body as AsyncIterable<Buffer | string>) {
           const buf = typeof piece === 'string' ? Buffer.from(piece) : piece;
-          rows += countNewlines(buf);
+          rows += countLines(buf);
           bytes += buf.length;
           o.onProgress?.({ rows, bytes });
           yield buf;
@@ -141,11 +142,4 @@ export class ServerWarehouse implements Warehouse {
 function formatName(format: string): string {
   if (!/^[A-Za-z0-9]+$/.test(format)) throw new WarehouseError(`Unknown output format: ${format}`);
   return format;
-}
-
-function countNewlines(buf: Buffer): number {
-  let n = 0;
-  let i = -1;
-  while ((i = buf.indexOf(10, i + 1)) !== -1) n++;
-  return n;
 }

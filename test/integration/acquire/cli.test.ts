@@ -1,18 +1,10 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDir, tempDir } from '../../helpers/warehouse';
+import { cliWorkspace } from '../../helpers/cli';
 
-const CLI = join(process.cwd(), 'dist', 'cli.js');
-const ws = tempDir('cli-acquire-');
-after(() => removeDir(ws));
-
-function kimball(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, '--workspace', ws, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const { ws, kimball } = cliWorkspace('cli-acquire-');
 
 test('kimball source add/list/test/objects/rm and acquire over a files source', () => {
   assert.equal(kimball('init').code, 0);

@@ -1,18 +1,9 @@
 /** The discover CLI (dist/cli.js, run `npm run build` first): discover, keys, relationships, decisions. */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { tempDir, removeDir } from '../../helpers/warehouse';
+import { cliWorkspace } from '../../helpers/cli';
 
-const CLI = join(process.cwd(), 'dist', 'cli.js');
-const ws = tempDir('cli-discover-');
-after(() => removeDir(ws));
-
-function kimball(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, '--workspace', ws, ...args], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const { kimball } = cliWorkspace('cli-discover-');
 
 const ok = (r: { code: number; stderr: string }) => assert.equal(r.code, 0, r.stderr);
 

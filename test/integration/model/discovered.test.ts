@@ -59,7 +59,7 @@ function evaluate(name: string, truth: Omit<Labelled, 'catalog'>) {
 
 test('demo retail data through real discovery: facts, dimensions, hierarchies', () => {
   const { star, cls, h } = evaluate('shop', {
-    roles: { order_lines: 'fact', orders: 'fact', customers: 'dimension', products: 'dimension', stores: 'dimension' },
+    roles: { order_lines: 'fact', orders: 'header:order_lines', customers: 'dimension', products: 'dimension', stores: 'dimension' },
     hierarchies: {
       customer: [['country', 'state', 'city']],
       product: [['category', 'subcategory']],
@@ -71,16 +71,20 @@ test('demo retail data through real discovery: facts, dimensions, hierarchies', 
   // Discovery reports no store city -> state dependency (14 cities for 24 stores is over its cardinality bound), so that one is missed.
   assert.deepEqual(h.missing, ['store:address_country>address_state>address_city']);
   assert.equal(h.found, 3);
-  const orders = star.facts.find((f) => f.entity === 'orders');
-  assert.deepEqual(orders?.dimensions.filter((d) => d.dimension === 'date').map((d) => d.role), ['order_date', 'ship_date']);
-  assert.ok(orders?.degenerate.includes('order_number'));
+  // One fact at the line grain: the order header is folded in (its dates role-play, order_number stays on the lines).
+  assert.deepEqual(star.facts.map((f) => f.entity), ['order_lines']);
+  const lines = star.facts[0];
+  assert.deepEqual(lines.dimensions.filter((d) => d.dimension === 'date').map((d) => `${d.role} via ${d.via?.entity}`), ['order_date via orders', 'ship_date via orders']);
+  assert.deepEqual(lines.dimensions.filter((d) => d.via).map((d) => d.dimension), ['customer', 'store', 'date', 'date']);
+  assert.ok(lines.headerDegenerate?.[0].columns.includes('order_number'));
 });
 
-test('TPC-H-shaped data through real discovery: lineitem, orders, partsupp facts; nation/region snowflaked', () => {
+test('TPC-H-shaped data through real discovery: lineitem (orders folded in as its header), partsupp facts; nation/region snowflaked', () => {
   const { star, cls, h } = evaluate('tpch', {
     roles: {
       lineitem: 'fact',
-      orders: 'fact',
+      // Kimball's TPC-H star: orders is lineitem's header, not a fact of its own.
+      orders: 'header:lineitem',
       partsupp: 'fact',
       customer: 'dimension',
       supplier: 'dimension',
@@ -99,5 +103,6 @@ test('TPC-H-shaped data through real discovery: lineitem, orders, partsupp facts
   assert.deepEqual(h.missing, []);
   assert.equal(h.extra, 0);
   const li = star.facts.find((f) => f.entity === 'lineitem');
-  assert.deepEqual(li?.dimensions.filter((d) => d.dimension === 'date').map((d) => d.role), ['l_shipdate', 'l_commitdate', 'l_receiptdate']);
+  assert.deepEqual(li?.dimensions.filter((d) => d.dimension === 'date').map((d) => d.role), ['l_shipdate', 'l_commitdate', 'l_receiptdate', 'o_orderdate']);
+  assert.deepEqual(li?.dimensions.find((d) => d.dimension === 'customer')?.via, { entity: 'orders', from: ['l_orderkey'], to: ['o_orderkey'] });
 });

@@ -2,18 +2,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpSource, nextLink, type HttpTuning } from '../../../src/core/sources/http';
-import type { HttpEndpoint, HttpSourceConfig, SecretField, SecretStore, StreamRead } from '../../../src/core/sources/source';
+import type { HttpEndpoint, HttpSourceConfig, StreamRead } from '../../../src/core/sources/source';
 import { startHttp, type HttpService } from '../../services/http';
 import { freePort } from '../../services/common';
-
-class MapSecrets implements SecretStore {
-  constructor(private readonly values: Record<string, string>) {}
-  async get(source: string, field: SecretField): Promise<string | undefined> {
-    return this.values[`${source}/${field}`];
-  }
-  async set(): Promise<void> {}
-  async delete(): Promise<void> {}
-}
+import { MapSecrets, readRows } from './helpers';
 
 const ITEMS = Array.from({ length: 23 }, (_, i) => ({ id: i + 1, name: `item ${i + 1}` }));
 const FAST: HttpTuning = { baseDelayMs: 5, maxRetries: 3, timeoutMs: 2000 };
@@ -22,24 +14,13 @@ function slice(from: number, n: number): unknown[] {
   return ITEMS.slice(from, from + n);
 }
 
-async function rows(read: StreamRead): Promise<{ columns: string[]; values: string[][] }> {
-  const values: string[][] = [];
-  let columns = read.columns;
-  for await (const r of read.records) {
-    assert.ok(r.ok);
-    values.push(r.values);
-    if (r.columns) columns = r.columns;
-  }
-  return { columns, values };
-}
-
 describe('HttpSource', () => {
   let srv: HttpService;
   const secrets = new MapSecrets({ 'api/token': 's3cret' });
   const source = (endpoints: HttpEndpoint[], over: Partial<HttpSourceConfig> = {}, tuning: HttpTuning = FAST): HttpSource =>
     new HttpSource({ kind: 'http', name: 'api', baseUrl: `${srv.url}/v1/`, endpoints, ...over }, { root: process.cwd(), secrets }, tuning);
   const readAll = async (ep: HttpEndpoint, over: Partial<HttpSourceConfig> = {}, tuning: HttpTuning = FAST) =>
-    rows((await source([ep], over, tuning).read({ name: ep.name, location: '' }, { warehouseCanReach: false })) as StreamRead);
+    readRows((await source([ep], over, tuning).read({ name: ep.name, location: '' }, { warehouseCanReach: false })) as StreamRead);
 
   before(async () => {
     srv = await startHttp({

@@ -2,33 +2,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PostgresSource } from '../../../src/core/sources/postgres';
-import type { NativeRead, PostgresSourceConfig, SecretField, SecretStore, StreamRead } from '../../../src/core/sources/source';
+import type { NativeRead, PostgresSourceConfig, SecretStore, StreamRead } from '../../../src/core/sources/source';
 import type { Warehouse } from '../../../src/core/warehouse/warehouse';
 import { quoteIdent } from '../../../src/core/warehouse/sql';
 import { embeddedWarehouse } from '../../helpers/warehouse';
 import { postgresAvailable, startPostgres, type PostgresService } from '../../services/postgres';
 import { freePort, skipUnless } from '../../services/common';
-
-class MapSecrets implements SecretStore {
-  constructor(private readonly values: Record<string, string>) {}
-  async get(source: string, field: SecretField): Promise<string | undefined> {
-    return this.values[`${source}/${field}`];
-  }
-  async set(): Promise<void> {}
-  async delete(): Promise<void> {}
-}
+import { MapSecrets, collect } from './helpers';
 
 const HOSTILE_TABLE = 'we"ird tåble \'x';
 const HOSTILE_COL = 'na"me with space ü';
 
-async function collect(read: StreamRead): Promise<string[][]> {
-  const rows: string[][] = [];
-  for await (const r of read.records) {
-    assert.ok(r.ok);
-    rows.push(r.values);
-  }
-  return rows;
-}
 
 async function collectTsv(read: StreamRead): Promise<string> {
   assert.ok(read.tsv);

@@ -4,20 +4,12 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { S3Source, keyFormat } from '../../../src/core/sources/s3';
-import type { NativeRead, S3SourceConfig, SecretField, SecretStore, StreamRead } from '../../../src/core/sources/source';
+import type { NativeRead, S3SourceConfig, StreamRead } from '../../../src/core/sources/source';
 import type { Warehouse } from '../../../src/core/warehouse/warehouse';
 import { embeddedWarehouse } from '../../helpers/warehouse';
 import { startS3, S3RVER_CLIENT_OPTIONS, type S3Service } from '../../services/s3';
 import { freePort } from '../../services/common';
-
-class MapSecrets implements SecretStore {
-  constructor(private readonly values: Record<string, string>) {}
-  async get(source: string, field: SecretField): Promise<string | undefined> {
-    return this.values[`${source}/${field}`];
-  }
-  async set(): Promise<void> {}
-  async delete(): Promise<void> {}
-}
+import { MapSecrets, collect } from './helpers';
 
 const BUCKET = 'kimball-data';
 const CSV = 'id,code,name\n1,0012,"Ann, A."\n2,0340,\n3,,"multi\nline"\n';
@@ -27,14 +19,6 @@ const EXPECTED = [
   ['3', '', 'multi\nline'],
 ];
 
-async function collect(read: StreamRead): Promise<string[][]> {
-  const out: string[][] = [];
-  for await (const r of read.records) {
-    assert.ok(r.ok, JSON.stringify(r));
-    out.push(r.values);
-  }
-  return out;
-}
 
 describe('S3Source', () => {
   let s3: S3Service;

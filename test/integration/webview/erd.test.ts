@@ -1,35 +1,16 @@
 /** The ERD editor webview in headless Chromium: what is drawn, and the exact edit messages user actions send. */
-import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { denormalisedErd, generatedErd, retailErd } from '../../unit/editors/fixtures';
-import { focusedAttr, headerPoint, launchBrowser, openEditor, waitForBoxes, zoom, type EditorPage } from './harness';
+import { editorFixture, focusedAttr, headerPoint, waitForBoxes, zoom } from './harness';
 
-let browser: Browser;
-let ed: EditorPage;
+const fx = editorFixture('erd', () => ({ type: 'erd', model: retailErd() }), 5);
 
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  ed = await openEditor(browser, 'erd');
-  await ed.send({ type: 'erd', model: retailErd() });
-  await waitForBoxes(ed.page, 5);
-  await ed.clearPosted();
-});
-afterEach(async () => {
-  assert.deepEqual(await ed.problems(), [], 'no CSP violations or page errors');
-  await ed.close();
-});
-
-const edits = async () => (await ed.posted()).filter((m) => (m as { type: string }).type === 'edit');
+const edits = async () => (await fx.ed.posted()).filter((m) => (m as { type: string }).type === 'edit');
 
 describe('ERD webview', () => {
   it('draws entities, columns with key markers, relationship lines with crow\'s-foot ends, and groups', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     assert.equal(await p.locator('[data-box]').count(), 5);
     assert.equal(await p.locator('.rel').count(), 4);
     assert.equal(await p.locator('.rel .edge').count(), 4);
@@ -48,11 +29,11 @@ describe('ERD webview', () => {
     assert.deepEqual(await p.locator('.group-label').allTextContents(), ['Sales', 'Catalogue']);
     for (const d of await p.locator('.rel .edge').evaluateAll((els) => els.map((e) => e.getAttribute('d') ?? ''))) assert.match(d, /^M[\d.-]+,[\d.-]+ /);
     assert.equal(await p.locator('#error').isHidden(), true);
-    await ed.screenshot('erd-retail');
+    await fx.ed.screenshot('erd-retail');
   });
 
   it('a drag sends exactly one moveEntity with the dropped position, and moves only that box and its lines', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     const k = await zoom(p);
     const start = await headerPoint(p, 'customer');
     const lineBefore = await p.locator('[data-line="order_customer"] .edge').getAttribute('d');
@@ -77,11 +58,11 @@ describe('ERD webview', () => {
     assert.equal(await p.locator('[data-box="customer"]').getAttribute('transform'), `translate(${e.edit.x},${e.edit.y})`);
     assert.notEqual(await p.locator('[data-line="order_customer"] .edge').getAttribute('d'), lineBefore, 'incident line rerouted');
     assert.equal(await p.locator('[data-line="line_product"] .edge').getAttribute('d'), otherBefore, 'other lines untouched');
-    await ed.screenshot('erd-after-drag');
+    await fx.ed.screenshot('erd-after-drag');
   });
 
   it('a click without movement selects and opens the side panel, and sends nothing', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     const pt = await headerPoint(p, 'product');
     await p.mouse.click(pt.x, pt.y);
     assert.deepEqual(await edits(), []);
@@ -91,7 +72,7 @@ describe('ERD webview', () => {
   });
 
   it('side-panel rename sends renameEntity and redraws under the new name', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     const pt = await headerPoint(p, 'customer');
     await p.mouse.click(pt.x, pt.y);
     await p.locator('#panel input[name="entity-name"]').fill('client');
@@ -103,7 +84,7 @@ describe('ERD webview', () => {
   });
 
   it('side-panel column edits send updateColumn / setPrimaryKey / addColumn / removeColumn', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     const pt = await headerPoint(p, 'customer');
     await p.mouse.click(pt.x, pt.y);
     await p.locator('#panel input[name="col-type-city"]').fill('LowCardinality(String)');
@@ -123,7 +104,7 @@ describe('ERD webview', () => {
   });
 
   it('selecting a relationship edits cardinality and optionality', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     await p.locator('[data-line="line_order"]').focus();
     await p.keyboard.press('Enter');
     assert.equal(await p.locator('#panel select[name="rel-cardinality"]').isVisible(), true);
@@ -138,7 +119,7 @@ describe('ERD webview', () => {
   });
 
   it('keyboard: Tab reaches an entity, arrows move it, Enter opens the panel, Delete deletes', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     await p.locator('#export').focus();
     await p.keyboard.press('Tab'); // the canvas itself (its label explains the keys)
     assert.equal(await focusedAttr(p, 'id'), 'canvas');
@@ -164,7 +145,7 @@ describe('ERD webview', () => {
   });
 
   it('keyboard: a relationship is reached from its entity\'s panel and deleted with Delete', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     await p.locator('[data-box="order_line"]').focus();
     await p.keyboard.press('Enter');
     await p.locator('#panel button[name="goto-line_product"]').focus();
@@ -177,7 +158,7 @@ describe('ERD webview', () => {
   });
 
   it('keyboard: a relationship is added from the entity panel', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     await p.locator('[data-box="sales_order"]').focus();
     await p.keyboard.press('Enter');
     await p.locator('#panel select[name="new-rel-from"]').selectOption('ordered_at');
@@ -193,7 +174,7 @@ describe('ERD webview', () => {
   });
 
   it('dragging from a column handle to another entity\'s column sends addRelationship', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     await p.locator('[data-box="sales_order"] .row[data-column="ordered_at"]').hover();
     const h = await p.locator('.handle[data-column="ordered_at"][data-entity="sales_order"]').boundingBox();
     const target = await p.locator('[data-box="customer"] .row[data-column="customer_id"]').boundingBox();
@@ -213,21 +194,21 @@ describe('ERD webview', () => {
   it('auto-layout places only entities without a position; re-layout all places every one', async () => {
     const m = retailErd();
     delete m.layout.positions.category;
-    await ed.send({ type: 'erd', model: m });
-    await waitForBoxes(ed.page, 5);
-    await ed.page.locator('#auto-layout').click();
+    await fx.ed.send({ type: 'erd', model: m });
+    await waitForBoxes(fx.ed.page, 5);
+    await fx.ed.page.locator('#auto-layout').click();
     const first = (await edits()).map((x) => (x as { edit: { op: string; positions: Record<string, unknown> } }).edit);
     assert.equal(first.length, 1);
     assert.equal(first[0].op, 'setPositions');
     assert.deepEqual(Object.keys(first[0].positions), ['category']);
-    await ed.clearPosted();
-    await ed.page.locator('#relayout-all').click();
+    await fx.ed.clearPosted();
+    await fx.ed.page.locator('#relayout-all').click();
     const all = (await edits()).map((x) => (x as { edit: { positions: Record<string, unknown> } }).edit);
     assert.deepEqual(Object.keys(all[0].positions).sort(), ['category', 'customer', 'order_line', 'product', 'sales_order']);
   });
 
   it('search highlights matches; pan, zoom and fit change the view only', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     await p.locator('#search').fill('order');
     assert.equal(await p.locator('[data-box].match').count(), 2);
     assert.equal(await p.locator('.toolbar .count').textContent(), '2 found');
@@ -250,47 +231,46 @@ describe('ERD webview', () => {
     assert.notEqual(await zoom(p), k1);
     assert.deepEqual(await edits(), [], 'viewing sends no edits');
     await p.locator('#export').click();
-    assert.deepEqual((await ed.posted()).at(-1), { type: 'export' });
+    assert.deepEqual((await fx.ed.posted()).at(-1), { type: 'export' });
   });
 
   it('the view (zoom, pan) is kept in the webview state and restored when the webview reloads', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     await p.locator('#zoom-in').click();
-    const saved = (await ed.state()) as { view: { k: number; tx: number; ty: number } };
+    const saved = (await fx.ed.state()) as { view: { k: number; tx: number; ty: number } };
     assert.equal(saved.view.k, await zoom(p));
-    await ed.close();
-    ed = await openEditor(browser, 'erd', { state: saved });
-    await ed.send({ type: 'erd', model: retailErd() });
-    await waitForBoxes(ed.page, 5);
-    assert.equal(await ed.page.locator('#canvas > g.world').getAttribute('transform'), `translate(${saved.view.tx},${saved.view.ty}) scale(${saved.view.k})`);
+    await fx.reopen({ state: saved });
+    await fx.ed.send({ type: 'erd', model: retailErd() });
+    await waitForBoxes(fx.ed.page, 5);
+    assert.equal(await fx.ed.page.locator('#canvas > g.world').getAttribute('transform'), `translate(${saved.view.tx},${saved.view.ty}) scale(${saved.view.k})`);
   });
 
   it('an invalid model shows the error with its JSON path instead of a canvas; a valid one redraws', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     const bad = retailErd();
     bad.relationships[2].to.entity = 'ghost';
-    await ed.send({ type: 'erd', model: bad });
+    await fx.ed.send({ type: 'erd', model: bad });
     await p.locator('#error').waitFor({ state: 'visible' });
     assert.match((await p.locator('#error .error-message').textContent()) ?? '', /unknown entity "ghost"/);
     assert.equal(await p.locator('#error .error-path').textContent(), 'at /relationships/2/to/entity');
     assert.equal(await p.locator('#canvas').isVisible(), false);
-    await ed.screenshot('erd-invalid');
-    await ed.send({ type: 'invalid', kind: 'erd', error: { message: 'not valid JSON: CommaExpected', path: '', line: 12 } });
+    await fx.ed.screenshot('erd-invalid');
+    await fx.ed.send({ type: 'invalid', kind: 'erd', error: { message: 'not valid JSON: CommaExpected', path: '', line: 12 } });
     await p.locator('#error .error-path', { hasText: 'at / (line 12)' }).waitFor();
     await p.locator('#error button').click();
-    assert.deepEqual((await ed.posted()).at(-1), { type: 'openText' });
+    assert.deepEqual((await fx.ed.posted()).at(-1), { type: 'openText' });
     const fixed = retailErd();
     fixed.entities.pop();
     fixed.relationships = fixed.relationships.filter((r) => r.from.entity !== 'order_line');
     fixed.groups[0].entities = ['sales_order'];
-    await ed.send({ type: 'erd', model: fixed });
+    await fx.ed.send({ type: 'erd', model: fixed });
     await waitForBoxes(p, 4);
     assert.equal(await p.locator('#error').isHidden(), true);
   });
 
   it('a proposed decomposition is flagged on its entity and accepted from the side panel', async () => {
-    const p = ed.page;
-    await ed.send({ type: 'erd', model: denormalisedErd() });
+    const p = fx.ed.page;
+    await fx.ed.send({ type: 'erd', model: denormalisedErd() });
     await p.locator('[data-box="order_line"] .split-badge').waitFor();
     await p.locator('[data-box="order_line"]').focus();
     await p.keyboard.press('Enter');
@@ -300,10 +280,10 @@ describe('ERD webview', () => {
   });
 
   it('malformed messages are dropped without breaking the canvas', async () => {
-    const p = ed.page;
-    await ed.send({ type: 'explode' });
-    await ed.send({ type: 'erd' });
-    await ed.send('erd');
+    const p = fx.ed.page;
+    await fx.ed.send({ type: 'explode' });
+    await fx.ed.send({ type: 'erd' });
+    await fx.ed.send('erd');
     await p.waitForTimeout(50);
     assert.equal(await p.locator('[data-box]').count(), 5);
     assert.equal(await p.locator('#error').isHidden(), true);
@@ -312,11 +292,10 @@ describe('ERD webview', () => {
   it('a 200-entity / 300-relationship ERD without positions is laid out and drawn whole; zoomed out, column text is hidden', async () => {
     const big = generatedErd(200, 300);
     // The editor is already open with the retail model; a new model replaces it but keeps the view: reload to fit.
-    await ed.close();
-    ed = await openEditor(browser, 'erd');
-    await ed.send({ type: 'erd', model: big });
-    await waitForBoxes(ed.page, 200);
-    const q = ed.page;
+    await fx.reopen();
+    await fx.ed.send({ type: 'erd', model: big });
+    await waitForBoxes(fx.ed.page, 200);
+    const q = fx.ed.page;
     assert.equal(await q.locator('.rel').count(), 300);
     assert.equal(await q.locator('.rel .edge[marker-start="url(#m-one)"]').count(), 30, 'one-to-one ends');
     assert.equal(await q.locator('.rel .edge[marker-start="url(#m-many)"]').count(), 270, 'crow\'s feet');
@@ -333,7 +312,7 @@ describe('ERD webview', () => {
     }
     assert.ok(((await q.locator('.stage').getAttribute('class')) ?? '').includes('far'), 'fit to 200 boxes zooms far out');
     assert.equal(await q.locator('[data-box="entity_0"] .row').first().isVisible(), false);
-    await ed.screenshot('erd-200');
+    await fx.ed.screenshot('erd-200');
     for (let i = 0; i < 8; i++) await q.locator('#zoom-in').click();
     assert.equal(((await q.locator('.stage').getAttribute('class')) ?? '').includes('far'), false);
     assert.deepEqual(await edits(), [], 'drawing a model without positions does not write them');
@@ -349,7 +328,7 @@ describe('ERD webview', () => {
     const moved = (await edits()).map((m) => (m as { edit: { x: number; y: number } }).edit);
     assert.equal(moved.length, 1);
     // What the extension would send after an undo/redo or external change: entity_0 placed, the rest not.
-    await ed.send({ type: 'erd', model: { ...big, layout: { positions: { entity_0: { x: moved[0].x, y: moved[0].y } } } } });
+    await fx.ed.send({ type: 'erd', model: { ...big, layout: { positions: { entity_0: { x: moved[0].x, y: moved[0].y } } } } });
     await q.waitForTimeout(50);
     assert.deepEqual(await others(), before);
   });

@@ -5,7 +5,9 @@
  * that records what the webview posts; messages go in with window.postMessage,
  * as VS Code delivers them. Also used by bench/cases/editor-render.ts.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { webviewHtml } from '../../../src/vscode/editors/html';
@@ -99,6 +101,55 @@ export async function openEditor(
     },
     close: () => context.close(),
   };
+}
+
+/** The editor a test works on; `ed` is replaced when a test reopens it. */
+export interface EditorFixture {
+  readonly ed: EditorPage;
+  /** Close the editor and open a fresh one with no model yet (e.g. restoring a saved webview state). */
+  reopen(opts?: { state?: unknown }): Promise<EditorPage>;
+}
+
+/**
+ * Registers the hooks every editor test file shares: one browser per file; before each test a fresh
+ * editor showing `message()` with `boxes` boxes drawn and nothing posted yet; after each, no CSP
+ * violations or page errors.
+ */
+export function editorFixture(kind: 'erd' | 'star', message: () => unknown, boxes: number): EditorFixture {
+  let browser: Browser | undefined;
+  let current: EditorPage | undefined;
+  const open = async (opts: { state?: unknown } = {}): Promise<EditorPage> => {
+    if (!browser) throw new Error('editorFixture: the browser is not launched yet');
+    current = await openEditor(browser, kind, opts);
+    return current;
+  };
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    const ed = await open();
+    await ed.send(message());
+    await waitForBoxes(ed.page, boxes);
+    await ed.clearPosted();
+  });
+  afterEach(async () => {
+    assert.deepEqual(await fixture.ed.problems(), [], 'no CSP violations or page errors');
+    await fixture.ed.close();
+  });
+  const fixture: EditorFixture = {
+    get ed(): EditorPage {
+      if (!current) throw new Error('editorFixture: no editor is open outside a test');
+      return current;
+    },
+    reopen: async (opts) => {
+      await current?.close();
+      return open(opts);
+    },
+  };
+  return fixture;
 }
 
 /** Wait until `n` boxes are drawn, then for one more frame (so the drawing is painted). */

@@ -1,35 +1,16 @@
 /** The star schema editor webview in headless Chromium. */
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { retailStar } from '../../unit/editors/fixtures';
-import { headerPoint, launchBrowser, openEditor, waitForBoxes, type EditorPage } from './harness';
+import { editorFixture, headerPoint } from './harness';
 
-let browser: Browser;
-let ed: EditorPage;
+const fx = editorFixture('star', () => ({ type: 'star', model: retailStar() }), 4);
 
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  ed = await openEditor(browser, 'star');
-  await ed.send({ type: 'star', model: retailStar() });
-  await waitForBoxes(ed.page, 4);
-  await ed.clearPosted();
-});
-afterEach(async () => {
-  assert.deepEqual(await ed.problems(), [], 'no CSP violations or page errors');
-  await ed.close();
-});
-
-const edits = async () => (await ed.posted()).filter((m) => (m as { type: string }).type === 'edit').map((m) => (m as { edit: unknown }).edit);
+const edits = async () => (await fx.ed.posted()).filter((m) => (m as { type: string }).type === 'edit').map((m) => (m as { edit: unknown }).edit);
 
 describe('star webview', () => {
   it('draws the fact in the centre, dimensions around it, role-labelled lines and hierarchies', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     assert.equal(await p.locator('g.fact').count(), 1);
     assert.equal(await p.locator('g.dimension').count(), 3);
     assert.equal(await p.locator('g.dimension.generated').count(), 1);
@@ -50,11 +31,11 @@ describe('star webview', () => {
     const mid = { x: all.reduce((s, c) => s + c.x, 0) / 4, y: all.reduce((s, c) => s + c.y, 0) / 4 };
     const dist = (c: { x: number; y: number }) => Math.hypot(c.x - mid.x, c.y - mid.y);
     for (const d of all.slice(1)) assert.ok(dist(d) > dist(f));
-    await ed.screenshot('star-retail');
+    await fx.ed.screenshot('star-retail');
   });
 
   it('side panel: SCD type, measure aggregation, role and rename send their edits', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     let pt = await headerPoint(p, 'customer');
     await p.mouse.click(pt.x, pt.y);
     await p.locator('#panel select[name="scd"]').selectOption('1');
@@ -74,11 +55,11 @@ describe('star webview', () => {
     assert.ok((await p.locator('[data-box="customer"] text').allTextContents()).includes('SCD1'));
     assert.ok((await p.locator('.ref .edge-label').allTextContents()).includes('sale_date'));
     assert.equal(await p.locator('[data-box="sales"]').count(), 1);
-    await ed.screenshot('star-panel');
+    await fx.ed.screenshot('star-panel');
   });
 
   it('a drag sends one moveEntity', async () => {
-    const p = ed.page;
+    const p = fx.ed.page;
     const pt = await headerPoint(p, 'product');
     await p.mouse.move(pt.x, pt.y);
     await p.mouse.down();
@@ -93,8 +74,8 @@ describe('star webview', () => {
   it('a star file referencing a missing dimension shows the error path', async () => {
     const bad = retailStar();
     bad.facts[0].dimensions[1].dimension = 'store';
-    await ed.send({ type: 'star', model: bad });
-    await ed.page.locator('#error').waitFor({ state: 'visible' });
-    assert.equal(await ed.page.locator('#error .error-path').textContent(), 'at /facts/0/dimensions/1/dimension');
+    await fx.ed.send({ type: 'star', model: bad });
+    await fx.ed.page.locator('#error').waitFor({ state: 'visible' });
+    assert.equal(await fx.ed.page.locator('#error .error-path').textContent(), 'at /facts/0/dimensions/1/dimension');
   });
 });

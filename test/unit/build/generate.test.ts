@@ -6,7 +6,7 @@ import { topologicalOrder } from '../../../src/core/build/graph';
 import { splitStatements } from '../../../src/core/build/ddl';
 import { parseProjectFile } from '../../../src/core/project/json-file';
 import { DEFAULT_DATABASES } from '../../../src/core/warehouse/warehouse';
-import { col, entity, erd, retailModels, star, dim, attr } from '../../helpers/build-fixtures';
+import { col, entity, erd, retailModels, star, dim, attr, headerLineModels } from '../../helpers/build-fixtures';
 import type { Manifest } from '../../../src/core/build/build-types';
 
 const gen = (cluster?: string) => generatePipeline({ name: 'retail', ...retailModels(), databases: DEFAULT_DATABASES, cluster, generatedAt: '2026-01-01T00:00:00Z' });
@@ -87,5 +87,22 @@ describe('build generator', () => {
     ]).map((s) => s.id);
     assert.deepEqual(order, ['a', 'b', 'c']);
     assert.throws(() => topologicalOrder([{ id: 'a', dependsOn: ['b'] }, { id: 'b', dependsOn: ['a'] }]), /cycle: a -> b -> a/);
+  });
+
+  test('header/line fact: header columns read through the join; a bad join or header column names the fact and the cause', () => {
+    const m = headerLineModels();
+    const p = generatePipeline({ name: 'sales', ...m, databases: DEFAULT_DATABASES, generatedAt: '2026-01-01T00:00:00Z' });
+    const sql = p.files['sql/gold/fact_sales_lines.sql'];
+    assert.match(sql, /h0.`customer_id` AS `__h0__customer_id`/);
+    assert.match(sql, /`order_number` Nullable\(String\)/, 'a line without its header has no header values');
+    assert.match(sql, /processed__gold__fact_sales_lines__header__h0__orders/, 'header loads are tracked for re-processing');
+    const check = p.files['sql/check/gold.fact_sales_lines.orphans.sql'];
+    assert.match(check, /orders\.lines_without_header/);
+    const badJoin = structuredClone(m);
+    badJoin.star.facts[0].dimensions[1].via = { entity: 'orders', from: ['nope'], to: ['order_id'] };
+    assert.throws(() => generatePipeline({ name: 'bad', ...badJoin, databases: DEFAULT_DATABASES }), /Fact fact_sales_lines join to header orders: column "nope" is not in entity order_lines/);
+    const badCol = structuredClone(m);
+    badCol.star.facts[0].dimensions[1].columns = ['missing'];
+    assert.throws(() => generatePipeline({ name: 'bad', ...badCol, databases: DEFAULT_DATABASES }), /Fact fact_sales_lines reference dim_customer: column "missing" is not in entity orders/);
   });
 });

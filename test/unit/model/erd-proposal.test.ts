@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyDecomposition, proposeErd, rejectDecomposition } from '../../../src/core/model/erd-proposal';
 import { mergeErd } from '../../../src/core/model/merge';
-import { validateErd } from '../../../src/core/model/validate';
+import { validateErd, validateStar } from '../../../src/core/model/validate';
+import { proposeStar } from '../../../src/core/model/star-proposal';
 import { catalog, col, fd, rel, retail, table } from './builders';
 
 test('one entity per bronze table, named from the object part, typed from the catalog with decisions applied', () => {
@@ -132,4 +133,38 @@ test('a type override that is not a ClickHouse type is refused with the column n
   const r = retail();
   r.catalog.decisions.typeOverrides['shop__stores.floor_area'] = { type: "Int64') OR 1=1 --" };
   assert.throws(() => proposeErd(r.catalog, { name: 's' }), /^Error: Catalog decision for shop__stores\.floor_area: "Int64'\) OR 1=1 --" is not a ClickHouse type\.$/);
+});
+
+test('denormalisation: a foreign-key column that moves takes its relationship along, and the star still resolves', () => {
+  const lines = table(
+    'pos__order_lines',
+    1000,
+    [
+      col('line_id', 'Int64'),
+      col('product_code', 'String', { distinct: 50 }),
+      col('product_title', 'String', { distinct: 50 }),
+      col('supplier_code', 'String', { distinct: 5 }),
+      col('qty', 'Int32', { distinct: 9 }),
+    ],
+    { pk: ['line_id'], deps: [fd(['product_code'], ['product_title', 'supplier_code'], 50)] },
+  );
+  const suppliers = table('pos__suppliers', 5, [col('supplier_code', 'String'), col('supplier_name', 'String')], { pk: ['supplier_code'] });
+  const cat = catalog([lines, suppliers], [rel('pos__order_lines', ['supplier_code'], 'pos__suppliers', ['supplier_code'], { status: 'accepted' })]);
+  const erd = proposeErd(cat, { name: 'pos' });
+  const d = erd.decompositions.find((x) => x.entity === 'order_lines' && x.columns.includes('supplier_code'));
+  assert.ok(d, 'the FK column is part of the proposed split');
+  const applied = applyDecomposition(erd, d.id);
+  assert.ok(!applied.entities.find((e) => e.name === 'order_lines')?.columns.some((c) => c.name === 'supplier_code'));
+  const toSupplier = applied.relationships.filter((r) => r.to.entity === 'suppliers');
+  assert.deepEqual(toSupplier.map((r) => r.from), [{ entity: d.newEntity, columns: ['supplier_code'] }], 'the reference moved with its column');
+  validateErd(applied, 'pos.erd.json');
+  const s = proposeStar(applied, cat);
+  validateStar(s, 'pos.star.json', applied);
+  // Cut a composite reference in half: refused with the reason, the model unchanged.
+  const half = structuredClone(erd);
+  const r = half.relationships.find((x) => x.to.entity === 'suppliers');
+  assert.ok(r);
+  r.from.columns = ['supplier_code', 'qty'];
+  r.to.columns = ['supplier_code', 'supplier_name'];
+  assert.throws(() => applyDecomposition(half, d.id), /relationship .* uses supplier_code, qty of order_lines, only part of which would move/);
 });

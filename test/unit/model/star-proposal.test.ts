@@ -58,21 +58,28 @@ test('retail: grain, measures with additivity, dimension refs, degenerate order 
   for (const n of [...s.facts.map((x) => x.name), ...s.dimensions.map((x) => x.name)]) assert.ok(s.layout.positions[n], n);
 });
 
-test('TPC-H: role-playing dates, header key degenerate, semi-additive level, nation/region snowflaked', () => {
+test('TPC-H: orders folded into lineitem as its header, role-playing dates, semi-additive level, nation/region snowflaked', () => {
+  // Kimball's TPC-H star: lineitem is the sales fact at the line grain; orders is its header, whose
+  // customer and order date the lines inherit. orders is no separate fact (see builders.ts tpch()).
   const s = star(tpch());
   const li = s.facts.find((f) => f.entity === 'lineitem');
   assert.ok(li);
   assert.deepEqual(
     li.dimensions.filter((d) => d.dimension === 'date').map((d) => d.role),
-    ['l_shipdate', 'l_commitdate', 'l_receiptdate'],
+    ['l_shipdate', 'l_commitdate', 'l_receiptdate', 'o_orderdate'],
   );
+  const via = { entity: 'orders', from: ['l_orderkey'], to: ['o_orderkey'] };
+  assert.deepEqual(li.dimensions.find((d) => d.role === 'customer'), { dimension: 'customer', role: 'customer', columns: ['o_custkey'], via });
+  assert.deepEqual(li.dimensions.find((d) => d.role === 'o_orderdate')?.via, via);
+  assert.deepEqual(li.headerDegenerate, [{ via, columns: ['o_orderstatus', 'o_orderpriority', 'o_clerk', 'o_shippriority'] }]);
+  assert.match(li.reason, /Header orders folded in.*o_totalprice are not carried/);
+  assert.ok(!s.facts.some((f) => f.entity === 'orders'));
+  assert.ok(!s.dimensions.some((d) => d.entity === 'orders'));
   assert.deepEqual(li.degenerate.sort(), ['l_linenumber', 'l_orderkey']);
   assert.equal(li.measures.find((m) => m.name === 'l_discount')?.additivity, 'non-additive');
   assert.equal(li.measures.find((m) => m.name === 'l_extendedprice')?.additivity, 'additive');
   const ps = s.facts.find((f) => f.entity === 'partsupp');
   assert.equal(ps?.measures.find((m) => m.name === 'ps_availqty')?.additivity, 'semi-additive');
-  const orders = s.facts.find((f) => f.entity === 'orders');
-  assert.ok(orders && !orders.measures.some((m) => m.name === 'o_shippriority'), 'a constant column is no measure');
   const customer = s.dimensions.find((d) => d.name === 'customer');
   assert.deepEqual(customer?.collapsed, ['nation', 'region']);
   assert.ok(customer?.attributes.some((a) => a.name === 'r_name' && a.entity === 'region'));
@@ -103,20 +110,53 @@ test('hierarchies added by detectHierarchies keep user-defined ones and validate
   validateStar(out, 't.star.json', erd);
 });
 
-test('retail with an order header (demo-shaped): header is an order-level fact, role-playing order and ship dates', () => {
+test('retail with an order header (demo-shaped): one line fact inherits the header references, role-playing order and ship dates', () => {
   const s = star(retailWithHeader());
-  const lines = s.facts.find((f) => f.entity === 'order_lines');
-  const orders = s.facts.find((f) => f.entity === 'orders');
-  assert.ok(lines && orders);
+  assert.deepEqual(s.facts.map((f) => f.entity), ['order_lines'], 'the header is no separate fact');
+  const lines = s.facts[0];
+  const via = { entity: 'orders', from: ['order_id'], to: ['order_id'] };
   assert.deepEqual(lines.degenerate, ['order_id', 'line_number']);
-  assert.deepEqual(lines.dimensions.map((d) => d.role), ['product']);
+  assert.deepEqual(
+    lines.dimensions.map((d) => `${d.dimension}:${d.role}:${d.columns.join(',')}:${d.via?.entity ?? ''}`),
+    ['product:product:product_id:', 'customer:customer:customer_id:orders', 'store:store:store_id:orders', 'date:order_date:order_date:orders', 'date:ship_date:ship_date:orders'],
+  );
+  assert.deepEqual(lines.dimensions[1].via, via);
+  assert.deepEqual(lines.headerDegenerate, [{ via, columns: ['order_number', 'status'] }]);
   assert.equal(lines.measures.find((m) => m.name === 'discount')?.additivity, 'non-additive', 'percent values are ratios');
   assert.equal(lines.measures.find((m) => m.name === 'line_total')?.additivity, 'additive');
-  assert.deepEqual(orders.dimensions.map((d) => `${d.dimension}:${d.role}`), ['customer:customer', 'store:store', 'date:order_date', 'date:ship_date']);
-  assert.deepEqual(orders.degenerate, ['order_id', 'order_number']);
-  assert.match(orders.reason, /header of fact order_lines/);
+  assert.match(lines.reason, /Header orders folded in \(order_lines references orders through part of its key \(order_id\)/);
   assert.deepEqual(s.dimensions.map((d) => d.name).sort(), ['customer', 'date', 'product', 'store']);
+  assert.match(s.dimensions.find((d) => d.name === 'customer')?.reason ?? '', /referenced by fact order_lines \(via header orders\)/);
   validateStar(s, 't.star.json');
+  const erd = proposeErd(retailWithHeader().catalog, { name: 't' });
+  validateStar(s, 't.star.json', erd);
+});
+
+test('a header referenced by a second entity is not folded (it may be a fact or dimension of its own)', () => {
+  const r = retailWithHeader();
+  const orders = r.catalog.tables.find((t) => t.name === 'shop__orders');
+  assert.ok(orders);
+  r.catalog.tables.push(table('shop__returns', 900, [col('return_id', 'Int64'), col('order_id', 'Int64', { distinct: 880 }), col('refund', 'Float64', { distinct: 700, min: 1, max: 500 })], { pk: ['return_id'] }));
+  r.catalog.relationships.push(rel('shop__returns', ['order_id'], 'shop__orders', ['order_id'], { confidence: 0.95 }));
+  const s = star(r);
+  assert.ok(s.facts.every((f) => f.dimensions.every((d) => !d.via)));
+  validateStar(s, 't.star.json');
+});
+
+test('validateStar names the JSON path of a dangling header join', () => {
+  const r = retailWithHeader();
+  const erd = proposeErd(r.catalog, { name: 't' });
+  const s = star(r);
+  const bad = structuredClone(s);
+  (bad.facts[0].dimensions[1].via as { entity: string }).entity = 'nope';
+  assert.throws(() => validateStar(bad, 't.star.json', erd), /\/facts\/0\/dimensions\/1\/via\/entity.*header entity "nope" is not in the ERD/);
+  const bad2 = structuredClone(s);
+  bad2.facts[0].dimensions[1].columns = ['missing'];
+  assert.throws(() => validateStar(bad2, 't.star.json', erd), /\/facts\/0\/dimensions\/1\/columns\/0.*entity "orders" has no column "missing"/);
+  const bad3 = structuredClone(s);
+  const hd = (bad3.facts[0].headerDegenerate ?? [])[0];
+  hd.via = { ...hd.via, from: ['nope'] };
+  assert.throws(() => validateStar(bad3, 't.star.json', erd), /\/facts\/0\/headerDegenerate\/0\/via\/from\/0.*entity "order_lines" has no column "nope"/);
 });
 
 test('a source column named like the surrogate key does not collide with it', () => {

@@ -62,12 +62,18 @@ export function starTables(m: StarModel, erd?: ErdModel): { tables: ExportTable[
     for (const r of f.dimensions) {
       const dim = m.dimensions.find((d) => d.name === r.dimension);
       const col = dim && r.role === dim.name ? dim.surrogateKey : roleKeyColumn(r.role);
-      cols.push({ name: col, type: 'UInt64', nullable: false, pk: false, fk: true, note: `${r.dimension} (${r.columns.join(', ')})` });
+      cols.push({ name: col, type: 'UInt64', nullable: false, pk: false, fk: true, note: `${r.dimension} (${r.via ? `${r.via.entity}.` : ''}${r.columns.join(', ')})` });
       if (dim) refs.push({ from: f.name, column: col, to: dim.name, toColumn: dim.surrogateKey, role: r.role });
     }
     for (const g of f.degenerate) {
       const t = entityType(erd, f.entity, g);
       cols.push({ name: g, type: t?.type ?? 'String', nullable: t?.nullable ?? true, pk: false, fk: false, note: 'degenerate dimension' });
+    }
+    for (const h of f.headerDegenerate ?? []) {
+      for (const g of h.columns) {
+        const t = entityType(erd, h.via.entity, g);
+        cols.push({ name: g, type: t?.type ?? 'String', nullable: true, pk: false, fk: false, note: `degenerate, from header ${h.via.entity}` });
+      }
     }
     for (const ms of f.measures) {
       const t = entityType(erd, f.entity, ms.column);
