@@ -14,8 +14,8 @@ const node = {
   target: 'node20',
   sourcemap: !production,
   minify: production,
-  // chdb loads a native library next to its own files; vscode is provided by the host.
-  external: ['vscode', 'chdb', '@chdb/*', 'pg-native'],
+  // chdb and resvg load native libraries next to their own files; vscode is provided by the host.
+  external: ['vscode', 'chdb', '@chdb/*', '@resvg/*', 'pg-native'],
   // ESM entry first: UMD builds (jsonc-parser's "main") hide their internal requires from the bundler,
   // which then fail at run time in the extension host ("Cannot find module './impl/format'").
   mainFields: ['module', 'main'],

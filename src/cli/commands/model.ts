@@ -82,7 +82,7 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
 
   model
     .command('export')
-    .description('Export a model file as Mermaid (.mmd + .md), DBML, ClickHouse DDL or SVG, next to it unless --out')
+    .description('Export a model file as Mermaid (.mmd + .md), DBML, ClickHouse DDL, SVG or PNG, next to it unless --out')
     .argument('<file>', 'a models/*.erd.json or *.star.json file')
     .requiredOption('--format <format>', `one of ${EXPORT_FORMATS.join(', ')}`)
     .option('--out <path>', 'output file')

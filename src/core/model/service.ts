@@ -116,7 +116,7 @@ export function detectHierarchiesFile(paths: ProjectPaths, project: ProjectConfi
 
 /**
  * Export a model file. Outputs go next to it (`shop.erd.json` -> `shop.erd.mmd`, `.md`, `.dbml`,
- * `.sql`, `.svg`) or to `out`; Mermaid also writes the Markdown page beside the `.mmd`.
+ * `.sql`, `.svg`, `.png`) or to `out`; Mermaid also writes the Markdown page beside the `.mmd`.
  */
 export function exportModelFile(
   paths: ProjectPaths,
@@ -141,14 +141,15 @@ export function exportModelFile(
   const first = opts.out ? resolve(paths.root, opts.out) : undefined;
   return outputs.map((o, i) => {
     const target = i === 0 && first ? first : `${base}${o.ext}`;
-    writeText(target, o.text);
+    writeOutput(target, 'data' in o ? o.data : o.text);
     return target;
   });
 }
 
-function writeText(file: string, text: string): void {
+/** Written to a temporary file and renamed, so a reader never sees half an export. */
+function writeOutput(file: string, content: string | Buffer): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.tmp`);
-  writeFileSync(tmp, text);
+  writeFileSync(tmp, content);
   renameSync(tmp, file);
 }

@@ -107,6 +107,7 @@ const FORMATS: (vscode.QuickPickItem & { format: ExportFormat })[] = [
   { label: 'DBML', description: '.dbml (dbdiagram.io)', format: 'dbml' },
   { label: 'ClickHouse DDL', description: '.sql: CREATE TABLE per table', format: 'ddl' },
   { label: 'SVG', description: '.svg drawing with the diagram layout', format: 'svg' },
+  { label: 'PNG', description: '.png image of the SVG drawing', format: 'png' },
 ];
 
 async function exportCommand(session: KimballSession, node?: ModelArg): Promise<void> {
@@ -134,6 +135,8 @@ async function exportCommand(session: KimballSession, node?: ModelArg): Promise<
   session.log.info(`Exported ${file}: ${written.join(', ')}`);
   const md = written.find((f) => extname(f) === '.md');
   if (md) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(md));
+  // An image is not a text document: let VS Code pick its image preview.
+  else if (extname(written[0]) === '.png') await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(written[0]));
   else await vscode.window.showTextDocument(vscode.Uri.file(written[0]), { preview: true });
   void vscode.window.showInformationMessage(`Kimball: exported ${written.map((f) => basename(f)).join(', ')}.`);
 }

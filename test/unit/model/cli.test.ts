@@ -68,16 +68,19 @@ test('kimball model erd|star|hierarchies|export|list over a workspace', async ()
   assert.equal((await kimball('model', 'star')).code, 0);
   assert.ok(readFileSync(join(dir, 'models', 'shop.star.json')).equals(bytes), 'proposing again keeps hierarchies and positions');
 
-  for (const format of ['mermaid', 'dbml', 'ddl', 'svg']) {
+  for (const format of ['mermaid', 'dbml', 'ddl', 'svg', 'png']) {
     const r = await kimball('model', 'export', 'models/shop.erd.json', '--format', format);
     assert.equal(r.code, 0, r.err);
   }
-  for (const f of ['shop.erd.mmd', 'shop.erd.md', 'shop.erd.dbml', 'shop.erd.sql', 'shop.erd.svg']) assert.ok(existsSync(join(dir, 'models', f)), f);
+  for (const f of ['shop.erd.mmd', 'shop.erd.md', 'shop.erd.dbml', 'shop.erd.sql', 'shop.erd.svg', 'shop.erd.png']) assert.ok(existsSync(join(dir, 'models', f)), f);
+  const png = readFileSync(join(dir, 'models', 'shop.erd.png'));
+  assert.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'PNG signature');
+  assert.ok(png.length > 1024, `PNG of ${png.length} bytes`);
   const out = await kimball('model', 'export', 'models/shop.star.json', '--format', 'ddl', '--out', 'build/gold.sql');
   assert.equal(out.code, 0, out.err);
   assert.match(readFileSync(join(dir, 'build', 'gold.sql'), 'utf8'), /CREATE TABLE IF NOT EXISTS `gold`.`sales_lines`/);
-  const bad = await kimball('model', 'export', 'models/shop.erd.json', '--format', 'png');
-  assert.match(bad.err, /kimball: unknown export format "png"/);
+  const bad = await kimball('model', 'export', 'models/shop.erd.json', '--format', 'pdf');
+  assert.match(bad.err, /kimball: unknown export format "pdf": use mermaid, dbml, ddl, svg, png/);
 
   const list = await kimball('model', 'list');
   assert.equal(list.out, 'models/shop.erd.json\terd\t6 entities, 5 relationships\nmodels/shop.star.json\tstar\t1 facts, 4 dimensions\n');

@@ -5,7 +5,7 @@ import { Parser } from '@dbml/core';
 import { proposeErd } from '../../../src/core/model/erd-proposal';
 import { proposeStar } from '../../../src/core/model/star-proposal';
 import { detectHierarchies } from '../../../src/core/model/hierarchies';
-import { exportModel } from '../../../src/core/model/export';
+import { exportModel, svgToPng } from '../../../src/core/model/export';
 import { erdBoxes } from '../../../src/core/model/layout';
 import { tempDir, removeDir } from '../../helpers/warehouse';
 import { tpch, retail } from './builders';
@@ -100,4 +100,28 @@ test('SVG: one box per entity at the layout positions, one line per relationship
   const [ssvg] = exportModel(star, 'svg', { erd });
   assert.equal((ssvg.text.match(/<g class="box fact"/g) ?? []).length, 1);
   assert.equal((ssvg.text.match(/<g class="box dimension"/g) ?? []).length, 4);
+});
+
+/** Width and height from the IHDR chunk, which a PNG must start with right after its signature. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  assert.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'PNG signature');
+  assert.equal(png.subarray(12, 16).toString('latin1'), 'IHDR');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+test('PNG: the SVG drawing rasterized at twice its size, text rendered', () => {
+  const { erd, star } = models();
+  const [svg] = exportModel(erd, 'svg');
+  const [png] = exportModel(erd, 'png');
+  assert.equal(png.ext, '.png');
+  const size = pngSize(png.data);
+  const [, w, h] = /<svg [^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg.text) ?? [];
+  assert.ok(size.width > 0 && size.height > 0);
+  assert.deepEqual(size, { width: Math.round(2 * Number(w)), height: Math.round(2 * Number(h)) });
+  assert.ok(png.data.length > 1024, `PNG of ${png.data.length} bytes`);
+  // Text is drawn (a font was found): the same drawing without its text elements is a different image.
+  const noText = svgToPng(svg.text.replace(/<text[^>]*>[^<]*<\/text>/g, ''));
+  assert.ok(!noText.equals(png.data), 'the text adds pixels');
+  const [spng] = exportModel(star, 'png', { erd });
+  assert.ok(pngSize(spng.data).width > 0);
 });
