@@ -69,7 +69,7 @@ function measure(bundle: string, stub: Record<string, unknown>): number {
 
 const activation: BenchCase = {
   name: 'activation',
-  description: 'require(dist/extension.js) to the end of activate(), median of 10',
+  description: 'require(dist/extension.js, the production bundle that ships) to the end of activate(), median of 10',
   async run(): Promise<BenchResult[]> {
     const dir = join(process.cwd(), 'bench', 'data', 'activation');
     mkdirSync(join(dir, 'ws', '.kimball'), { recursive: true });

@@ -201,7 +201,7 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
     .argument('<name>')
     .action(async (name: string) => {
       const p = paths();
-      const src = createSource(readSource(p, name), { root: p.root, secrets: new EnvSecretStore() });
+      const src = await createSource(readSource(p, name), { root: p.root, secrets: new EnvSecretStore() });
       const r = await src.test(interruptSignal());
       if (globals().json) printJson(r);
       else process.stdout.write(`${r.ok ? 'OK' : 'FAILED'}: ${r.message}\n`);
@@ -224,7 +224,7 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
     .action(async (name: string) => {
       const o = globals();
       await withContext(o, async (ctx) => {
-        const src = createSource(readSource(ctx.paths, name), { root: ctx.paths.root, secrets: ctx.secrets });
+        const src = await createSource(readSource(ctx.paths, name), { root: ctx.paths.root, secrets: ctx.secrets });
         const objects = await src.listObjects(interruptSignal());
         // Objects still list when the warehouse is busy (e.g. held by VS Code); only the last loads are missing then.
         const loads = await lastLoads(ctx.warehouse, [name]).catch((err: unknown) => {

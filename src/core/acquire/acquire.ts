@@ -29,7 +29,7 @@ export async function acquire(ctx: CoreContext, opts: AcquireOptions = {}): Prom
   const tasks: { source: Source; object: SourceObject }[] = [];
   const results: LoadResult[] = [];
   for (const name of names) {
-    const source = createSource(readSource(ctx.paths, name), { root: ctx.paths.root, secrets: ctx.secrets });
+    const source = await createSource(readSource(ctx.paths, name), { root: ctx.paths.root, secrets: ctx.secrets });
     let objects: SourceObject[];
     try {
       objects = await source.listObjects(opts.signal);

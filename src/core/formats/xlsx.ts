@@ -5,7 +5,7 @@
  * merges (they sit after the rows in the sheet XML), so a cheap first pass
  * over the sheet's XML collects the merge ranges.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Readable } from 'node:stream';
 
 // unzipper ships no types; this is the part of its API used here.
@@ -116,7 +116,9 @@ export async function* readSheet(file: string, sheet: SheetInfo, signal?: AbortS
   const byRow = mergesByRow(merges);
   const masterKeys = new Set(merges.values());
   const masters = new Map<string, string>();
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  // exceljs is large: load it only when a workbook is read.
+  const { default: Excel } = await import('exceljs');
+  const reader = new Excel.stream.xlsx.WorkbookReader(file, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',

@@ -7,22 +7,23 @@ import { sourceFile, type ProjectPaths } from '../project/paths';
 import { readProjectFile, writeProjectFile } from '../project/json-file';
 import type { HttpEndpoint, HttpPagination, SecretField, Source, SourceConfig, SourceDeps, SecretStore } from './source';
 import { FilesSource } from './files';
-import { PostgresSource } from './postgres';
-import { S3Source } from './s3';
-import { HttpSource } from './http';
 
 export * from './source';
 
-export function createSource(config: SourceConfig, deps: SourceDeps): Source {
+/**
+ * The source of a config. Kinds with heavy client libraries (pg, the AWS SDK) load on first use, so
+ * activating the extension or running an unrelated command never evaluates them.
+ */
+export async function createSource(config: SourceConfig, deps: SourceDeps): Promise<Source> {
   switch (config.kind) {
     case 'files':
       return new FilesSource(config, deps);
     case 'postgres':
-      return new PostgresSource(config, deps);
+      return new (await import('./postgres.js')).PostgresSource(config, deps);
     case 's3':
-      return new S3Source(config, deps);
+      return new (await import('./s3.js')).S3Source(config, deps);
     case 'http':
-      return new HttpSource(config, deps);
+      return new (await import('./http.js')).HttpSource(config, deps);
   }
 }
 

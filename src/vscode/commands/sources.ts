@@ -249,7 +249,7 @@ export function registerSourceCommands(session: KimballSession): vscode.Disposab
       'kimball.testSource',
       quiet('Test Data Source', async (node?: SourcesNode) => {
         const name = await chooseSource(session, node);
-        const src = createSource(readSource(session.paths, name), { root: session.root, secrets: session.secrets });
+        const src = await createSource(readSource(session.paths, name), { root: session.root, secrets: session.secrets });
         const r = await runTask(session, `Test ${name}`, ({ signal }) => src.test(signal));
         if (!r) return;
         session.log.info(`Test ${name}: ${r.ok ? 'OK' : 'FAILED'}: ${r.message}`);

@@ -64,7 +64,7 @@ export class SourcesTree implements vscode.TreeDataProvider<SourcesNode>, vscode
     if (!n) return this.sources();
     if (n.kind !== 'source') return [];
     try {
-      const src = createSource(n.config, { root: this.session.root, secrets: this.session.secrets });
+      const src = await createSource(n.config, { root: this.session.root, secrets: this.session.secrets });
       const objects = await src.listObjects();
       const loads = await this.loads(n.config.name);
       if (objects.length === 0) return [{ kind: 'message', text: 'No objects' }];
