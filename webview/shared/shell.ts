@@ -12,6 +12,8 @@ export interface Shell {
 }
 
 export function createShell(title: string): Shell {
+  // The page shows a static placeholder until this script runs, so a page never stays blank.
+  document.getElementById('loading')?.remove();
   const app = html('div', { id: 'app' }, document.body);
   const toolbar = html('div', { class: 'toolbar', role: 'toolbar', 'aria-label': `${title} tools` }, app);
   const main = html('div', { class: 'main' }, app);

@@ -37,6 +37,7 @@ export function webviewHtml(p: WebviewPage): string {
 <title>${attr(p.title)}</title>
 </head>
 <body>
+<p id="loading" class="loading">Loading the diagram…</p>
 <script nonce="${attr(p.nonce)}" src="${attr(p.scriptUri)}"></script>
 </body>
 </html>

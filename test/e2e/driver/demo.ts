@@ -68,8 +68,22 @@ async function demo(page: Page, url: string, ws: string, objects: number, tally:
   // Let the closed webview go before a new one starts (they share the page's resource service worker).
   await waitUntil(async () => (await page.locator('iframe.webview').count()) === 0, 15_000);
   started = Date.now();
-  const frame = await openInEditor(page, erd);
-  await frame.getByText(/customer/i).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+  let frame = await openInEditor(page, erd);
+  const drawn = () => frame.getByText(/customer/i).filter({ visible: true }).first().waitFor({ timeout: 30_000 });
+  try {
+    await drawn();
+  } catch (err) {
+    // code-server's webview service worker now and then never delivers a fresh webview's script: the page
+    // still shows its static placeholder. Only that host hiccup is retried (once, and reported); a script
+    // that ran and drew nothing fails the test.
+    if (!(await frame.locator('#loading').isVisible().catch(() => false))) throw err;
+    console.log('  note: the webview script was never delivered by the host; reopening the editor once');
+    await runCommand(page, 'View: Close All Editors');
+    await waitUntil(async () => (await page.locator('iframe.webview').count()) === 0, 15_000);
+    started = Date.now();
+    frame = await openInEditor(page, erd);
+    await drawn();
+  }
   tally.metric('ui demo data: ERD editor first paint ms (Quick Open to entities drawn)', Date.now() - started);
   await shot(page, 'demo-erd-editor');
 }
