@@ -3,7 +3,7 @@
  * `<meta>.bronze_columns` (bronze column -> original source name) and
  * `<bronze>._kimball_rejects` (rows that could not be parsed).
  */
-import { qualified, quoteIdent } from '../warehouse/sql';
+import { onClusterClause, qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 
 export const LOADS_TABLE = 'loads';
@@ -33,7 +33,7 @@ export interface LoadRow {
 }
 
 export function onCluster(wh: Warehouse): string {
-  return wh.cluster ? ` ON CLUSTER ${quoteIdent(wh.cluster)}` : '';
+  return onClusterClause(wh.cluster);
 }
 
 /** ClickHouse DateTime64(3) text in UTC. */

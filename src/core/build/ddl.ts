@@ -4,7 +4,7 @@
  * logical name, so reads and writes always use the logical name and the SQL of
  * a step is the same in both modes apart from DDL.
  */
-import { quoteIdent, qualified, sqlType } from '../warehouse/sql';
+import { onClusterClause, quoteIdent, qualified, sqlType } from '../warehouse/sql';
 
 export interface TableSpec {
   database: string;
@@ -24,7 +24,7 @@ export class Ddl {
   constructor(readonly cluster?: string) {}
 
   private get on(): string {
-    return this.cluster ? ` ON CLUSTER ${quoteIdent(this.cluster)}` : '';
+    return onClusterClause(this.cluster);
   }
 
   /** The physical table holding the rows (the local table on a cluster). */

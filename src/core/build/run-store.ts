@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { readProjectFile, writeProjectFile } from '../project/json-file';
 import { runFile, type ProjectPaths } from '../project/paths';
-import { qualified, quoteIdent } from '../warehouse/sql';
+import { onClusterClause, qualified } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 import type { RunRecord } from './build-types';
 
@@ -41,7 +41,7 @@ export function listRuns(paths: ProjectPaths, onError?: (file: string, err: unkn
 }
 
 export async function ensureRunTables(wh: Warehouse): Promise<void> {
-  const on = wh.cluster ? ` ON CLUSTER ${quoteIdent(wh.cluster)}` : '';
+  const on = onClusterClause(wh.cluster);
   await wh.command(
     `CREATE TABLE IF NOT EXISTS ${qualified(wh.databases.meta, 'runs')}${on} (
        id String, pipeline String, status LowCardinality(String), full UInt8, resumes String,

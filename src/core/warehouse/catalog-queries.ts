@@ -1,5 +1,5 @@
 /** What the warehouse holds: databases, tables, columns (for the Warehouse view and `kimball warehouse`). */
-import { quoteIdent } from './sql';
+import { onClusterClause, quoteIdent } from './sql';
 import type { Warehouse } from './warehouse';
 
 export interface TableInfo {
@@ -18,7 +18,7 @@ export interface ColumnInfo {
 
 /** Create the bronze, silver, gold and meta databases if missing. */
 export async function ensureDatabases(wh: Warehouse): Promise<void> {
-  const onCluster = wh.cluster ? ` ON CLUSTER ${quoteIdent(wh.cluster)}` : '';
+  const onCluster = onClusterClause(wh.cluster);
   for (const db of new Set(Object.values(wh.databases))) {
     await wh.command(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(db)}${onCluster}`);
   }

@@ -30,6 +30,11 @@ export function identList(names: readonly string[]): string {
   return names.map(quoteIdent).join(', ');
 }
 
+/** ` ON CLUSTER <name>` for DDL on a cluster, nothing on a single node. */
+export function onClusterClause(cluster: string | undefined): string {
+  return cluster ? ` ON CLUSTER ${quoteIdent(cluster)}` : '';
+}
+
 /** Parameter placeholder `{name:Type}`; the name must be a plain word chosen by code, never by a user. */
 export function param(name: string, type: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Invalid parameter name: ${name}`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HOSTILE_NAMES } from '../../fixtures/hostile-names';
-import { quoteIdent, qualified, param, sqlType, identList } from '../../../src/core/warehouse/sql';
+import { quoteIdent, qualified, param, sqlType, identList, onClusterClause } from '../../../src/core/warehouse/sql';
 
 
 test('quoteIdent wraps every name in backticks and escapes what would end or break it', () => {
@@ -38,4 +38,10 @@ test('param accepts code-chosen names and types only', () => {
 test('sqlType accepts type expressions and rejects anything else', () => {
   for (const t of ['Int64', 'Nullable(Decimal(18, 2))', "DateTime64(3, 'UTC')", 'LowCardinality(String)']) assert.equal(sqlType(t), t);
   for (const t of ['Int64; DROP TABLE x', 'String)) --', '']) assert.throws(() => sqlType(t), /Not a ClickHouse type/);
+});
+
+test('onClusterClause quotes the cluster and is empty on a single node', () => {
+  assert.equal(onClusterClause(undefined), '');
+  assert.equal(onClusterClause(''), '');
+  assert.equal(onClusterClause('main`x'), ' ON CLUSTER `main\\`x`');
 });

@@ -2,7 +2,7 @@
  * ClickHouse DDL of a model: one CREATE TABLE per ERD entity (silver) or per
  * star table (gold). Identifiers go through quoteIdent, types through sqlType.
  */
-import { qualified, quoteIdent, sqlType } from '../../warehouse/sql';
+import { onClusterClause, qualified, quoteIdent, sqlType } from '../../warehouse/sql';
 import type { ErdModel, StarModel } from '../model-types';
 import { starTables, type ExportTable } from './tables';
 
@@ -27,7 +27,7 @@ function createTable(database: string, t: ExportTable, orderBy: string[], cluste
   const order = orderBy.length ? `(${orderBy.map(quoteIdent).join(', ')})` : 'tuple()';
   return [
     ...(t.note ? [`-- ${comment(t.note)}`] : []),
-    `CREATE TABLE IF NOT EXISTS ${qualified(database, t.name)}${cluster ? ` ON CLUSTER ${quoteIdent(cluster)}` : ''}`,
+    `CREATE TABLE IF NOT EXISTS ${qualified(database, t.name)}${onClusterClause(cluster)}`,
     '(',
     cols.join(',\n'),
     ')',
