@@ -11,8 +11,8 @@ import type { CoreContext } from '../context';
 import type { NativeRead, Source, SourceObject, StreamRead, StreamRecord } from '../sources/source';
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
-import { tsvFields } from '../formats/tsv';
-import { bronzeTableName, LINEAGE_COLUMNS } from './names';
+import { tsvFields, tsvNullCount } from '../formats/tsv';
+import { bronzeTableName, LINEAGE_COLUMNS, NULLS_COLUMN } from './names';
 import { ColumnPlan, type BronzeColumn } from './plan';
 import {
   BRONZE_COLUMNS_TABLE,
@@ -200,8 +200,10 @@ class ObjectLoad {
     return cols.filter((c) => !lineage.has(c.name)).map((c) => ({ name: c.name, original: map.get(c.name) ?? c.name }));
   }
 
-  private async createStaging(columns: BronzeColumn[]): Promise<void> {
+  private async createStaging(columns: BronzeColumn[], countsNulls = false): Promise<void> {
     const defs = columns.map((c) => `${quoteIdent(c.name)} String`);
+    // A per-row NULL count, summed and dropped before the swap: typed sources are read once, not twice.
+    if (countsNulls) defs.push(`${quoteIdent(NULLS_COLUMN)} UInt32`);
     defs.push(
       '`_kimball_source` LowCardinality(String)',
       '`_kimball_object` LowCardinality(String)',
@@ -222,9 +224,12 @@ class ObjectLoad {
     const described = read.columns.length > 0 ? read.columns : types.map((t) => t.name);
     if (described.length === 0) throw new Error('the source has no columns');
     const index = plan.mapAll(described);
-    await this.createStaging(plan.columns);
+    // Text read by the warehouse's own CSV reader never holds NULL (the null marker never matches).
+    const countsNulls = read.recordErrors !== true;
+    await this.createStaging(plan.columns, countsNulls);
     const select = described.map((c, i) => read.select?.[i] ?? `ifNull(toString(${quoteIdent(c)}), '')`);
-    const target = [...index.map((i) => plan.columns[i].name), ...LINEAGE_COLUMNS];
+    if (countsNulls) select.push(`toUInt32(${described.map((c) => `isNull(${quoteIdent(c)})`).join(' + ')})`);
+    const target = [...index.map((i) => plan.columns[i].name), ...(countsNulls ? [NULLS_COLUMN] : []), ...LINEAGE_COLUMNS];
     const l = this.lineage;
     const recordErrors = read.recordErrors === true && wh.mode === 'embedded';
     const settings: Record<string, string | number> = { ...read.settings };
@@ -251,7 +256,7 @@ class ObjectLoad {
     // Text the engine read as UTF-8 without checking it: rows with invalid bytes become rejects, as on the streamed path.
     if (!(await utf8)) await this.rejectInvalidUtf8(target.slice(0, described.length), read.headerLines ?? 0);
     const rows = await this.count(this.staging);
-    const nulls = await this.countNulls(read, types.filter((t) => t.type.startsWith('Nullable(')).map((t) => t.name));
+    const nulls = countsNulls ? await this.takeNullCount() : 0;
     o.onProgress?.({ rows, bytes: this.object.size ?? 0 });
     return { rows, nulls, bytes: this.object.size ?? 0 };
   }
@@ -287,11 +292,11 @@ class ObjectLoad {
     }
   }
 
-  /** NULLs become empty strings in bronze; count them so the load reports how many (Nullable columns only). */
-  private async countNulls(read: NativeRead, nullable: string[]): Promise<number> {
-    if (nullable.length === 0) return 0;
-    const sum = nullable.map((c) => `countIf(isNull(${quoteIdent(c)}))`).join(' + ');
-    const r = await this.wh.query<{ n: string }>(`SELECT ${sum} AS n FROM ${read.from}`, { params: read.params, settings: read.settings, signal: this.o.signal });
+  /** NULLs became empty strings in bronze: sum the staged per-row counts, then drop that column. */
+  private async takeNullCount(): Promise<number> {
+    const staging = qualified(this.bronze, this.staging);
+    const r = await this.wh.query<{ n: string }>(`SELECT sum(${quoteIdent(NULLS_COLUMN)}) AS n FROM ${staging}`, { signal: this.o.signal });
+    await this.wh.command(`ALTER TABLE ${staging}${onCluster(this.wh)} DROP COLUMN ${quoteIdent(NULLS_COLUMN)}`, { settings: { mutations_sync: 2 } });
     return Number(r[0]?.n ?? 0);
   }
 
@@ -427,16 +432,23 @@ class ObjectLoad {
     const fixed = Buffer.from(`\t${tsvFields([l.source, l.object, l.loadId])}\t`, 'utf8').toString('latin1');
     const stamp = `\t${l.loadedAt}\n`;
     let rows = 0;
+    let nulls = 0;
     const body = async function* (): AsyncGenerator<Buffer> {
       let rest = '';
       for await (const chunk of tsv) {
         const lines = (rest + chunk.toString('latin1')).split('\n');
         rest = lines.pop() ?? '';
         let out = '';
-        for (const line of lines) out += line + fixed + String(++rows) + stamp;
+        for (const line of lines) {
+          nulls += tsvNullCount(line);
+          out += line + fixed + String(++rows) + stamp;
+        }
         if (out) yield Buffer.from(out, 'latin1');
       }
-      if (rest) yield Buffer.from(rest + fixed + String(++rows) + stamp, 'latin1');
+      if (rest) {
+        nulls += tsvNullCount(rest);
+        yield Buffer.from(rest + fixed + String(++rows) + stamp, 'latin1');
+      }
     };
     const s = await this.wh.insert({
       database: this.bronze,
@@ -447,7 +459,7 @@ class ObjectLoad {
       signal: this.o.signal,
       onProgress: (p) => this.o.onProgress?.({ rows, bytes: p.bytes }),
     });
-    return { rows, nulls: 0, bytes: s.bytes };
+    return { rows, nulls, bytes: s.bytes };
   }
 
   private async stageRejects(rejected: StreamRecord[]): Promise<void> {

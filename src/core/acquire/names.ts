@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
 /** Lineage columns every bronze table carries after the source columns. */
 export const LINEAGE_COLUMNS = ['_kimball_source', '_kimball_object', '_kimball_load_id', '_kimball_row', '_kimball_loaded_at'] as const;
 
+/** A staging-only column (per-row NULL count of typed sources); reserved so no source column takes its name. */
+export const NULLS_COLUMN = '_kimball_nulls';
+
 /** One name part: accents folded, anything else outside [a-z0-9] becomes '_', runs collapsed, edges trimmed. */
 export function sanitizeName(name: string): string {
   const s = name
@@ -35,7 +38,7 @@ function capped(name: string, max: number): string {
  * becomes `column_<position>`, a clash gets `_2`, `_3`... Names in `taken`
  * (lineage columns, columns kept from an earlier load) are never reused.
  */
-export function columnNames(originals: readonly string[], taken: Iterable<string> = LINEAGE_COLUMNS): string[] {
+export function columnNames(originals: readonly string[], taken: Iterable<string> = [...LINEAGE_COLUMNS, NULLS_COLUMN]): string[] {
   const used = new Set(taken);
   return originals.map((original, i) => {
     const base = sanitizeName(original) || `column_${i + 1}`;

@@ -5,7 +5,7 @@
  * appended; previous ones the new version lacks stay (loaded empty) and are
  * reported missing. Bronze keeps the union: nothing is dropped silently.
  */
-import { LINEAGE_COLUMNS, sanitizeName } from './names';
+import { LINEAGE_COLUMNS, NULLS_COLUMN, sanitizeName } from './names';
 
 export interface BronzeColumn {
   name: string;
@@ -26,7 +26,7 @@ export class ColumnPlan {
     this.hadPrevious = previous !== undefined;
     this.columns = [...(previous ?? [])];
     this.unmatched = [...this.columns];
-    this.used = new Set<string>([...LINEAGE_COLUMNS, ...this.columns.map((c) => c.name)]);
+    this.used = new Set<string>([...LINEAGE_COLUMNS, NULLS_COLUMN, ...this.columns.map((c) => c.name)]);
   }
 
   /** Map source columns in order (duplicates allowed); returns the column index of each. */

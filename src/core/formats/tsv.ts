@@ -23,3 +23,11 @@ export function tsvFields(values: readonly string[]): string {
   }
   return out;
 }
+
+/** Fields of one TSV line that are exactly `\N` (NULL; a literal backslash is always escaped as `\\`). */
+export function tsvNullCount(line: string): number {
+  if (!line.includes('\\N')) return 0;
+  let n = 0;
+  for (const field of line.split('\t')) if (field === '\\N') n++;
+  return n;
+}

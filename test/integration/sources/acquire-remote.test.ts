@@ -76,6 +76,9 @@ lines'), (3, '0340', NULL);
     const results = await acquire(ctx, { sources: ['shop'] });
     for (const r of results) assert.equal(r.status, 'loaded', `${r.object}: ${r.error ?? ''}`);
     assert.deepEqual(results.map((r) => [r.object, r.rows]).sort(), [['Odd "Name" ü', 2], ['customers', 3], ['orders', 1000]]);
+    // NULLs become '' and are counted, on the native path (customers) and the streamed one (the hostile table).
+    assert.deepEqual(results.map((r) => [r.object, r.nulls]).sort(), [['Odd "Name" ü', 1], ['customers', 2], ['orders', 0]]);
+    assert.ok(!(await w.rows('shop__customers')).some((r) => '_kimball_nulls' in r), 'the staging-only NULL count column is gone');
     const customers = await w.rows('shop__customers', 'id');
     assert.deepEqual(customers.map((r) => [r.id, r.code, r.note]), [['1', '0012', 'tab\there'], ['2', '', 'two\nlines'], ['3', '0340', '']]);
     const orders = await w.rows('shop__orders', 'toUInt32(id)');
@@ -93,6 +96,7 @@ lines'), (3, '0340', NULL);
     assert.deepEqual((await w.rows('lake__products')).map((r) => [r.sku, r.price]), [['0001', '1.50'], ['0002', '']]);
     assert.deepEqual((await w.rows('lake__stock')).map((r) => [r.sku, r.qty]), [['0001', '7']]);
     assert.deepEqual((await w.rows('lake__levels')).map((r) => [r.sku, r.qty]), [['0001', '7'], ['0002', '']]);
+    assert.equal(results.find((r) => r.object.includes('levels'))?.nulls, 1);
     const again = await acquire(ctx, { sources: ['lake'] });
     assert.deepEqual(again.map((r) => r.status), ['skipped', 'skipped', 'skipped'], 'same ETags');
   });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
-import { tsvEscape, tsvLine } from '../../../src/core/formats/tsv';
+import { tsvEscape, tsvLine, tsvNullCount } from '../../../src/core/formats/tsv';
 import { detectEncoding, fileIsUtf8 } from '../../../src/core/formats/encoding';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,12 @@ describe('TSV escaping', () => {
     assert.equal(tsvEscape('plain "text", ok'), 'plain "text", ok');
     assert.equal(tsvEscape('a\\b\tc\nd\re'), 'a\\\\b\\tc\\nd\\re');
     assert.equal(tsvLine(['x', '', 'y\tz']), 'x\t\ty\\tz\n');
+  });
+
+  it('counts the NULL fields of a TSV line, never an escaped backslash before N', () => {
+    assert.equal(tsvNullCount('1\t\\N\tx\t\\N'), 2);
+    assert.equal(tsvNullCount('\\N'), 1);
+    assert.equal(tsvNullCount('\\\\N\tNo\t\\Nope'), 0);
   });
 });
 
