@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoreContext } from '../context';
-import type { NativeRead, Source, SourceObject, StreamRead, StreamRecord } from '../sources/source';
+import type { NativeRead, Source, SourceObject, StreamRead, StreamRecord, UploadRead } from '../sources/source';
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 import { tsvFields, tsvNullCount } from '../formats/tsv';
@@ -166,7 +166,13 @@ class ObjectLoad {
     const previous = await this.previousColumns();
     const plan = new ColumnPlan(previous);
     const counts =
-      read.kind === 'native' ? await this.loadNative(read, plan) : read.tsv ? await this.loadTsv(read.tsv, read.columns, plan) : await this.loadStream(read, plan);
+      read.kind === 'native'
+        ? await this.loadNative(read, plan)
+        : read.kind === 'upload'
+          ? await this.loadUpload(read, plan)
+          : read.tsv
+            ? await this.loadTsv(read.tsv, read.columns, plan)
+            : await this.loadStream(read, plan);
     if (o.signal?.aborted) throw new Error('cancelled');
     if (cursorFrom !== undefined && previous !== undefined) await this.append(previous.length, plan);
     else await this.swap(previous !== undefined);
@@ -259,6 +265,71 @@ class ObjectLoad {
     const nulls = countsNulls ? await this.takeNullCount() : 0;
     o.onProgress?.({ rows, bytes: this.object.size ?? 0 });
     return { rows, nulls, bytes: this.object.size ?? 0 };
+  }
+
+  /**
+   * The warehouse parses bytes this process sends (Parquet to a server that
+   * cannot reach the file): it names the columns and types from the schema,
+   * then each part goes through one INSERT ... SELECT FROM input() with the
+   * same String casts as a native read, row numbers running on across parts.
+   */
+  private async loadUpload(read: UploadRead, plan: ColumnPlan): Promise<{ rows: number; nulls: number; bytes: number }> {
+    const { wh, o } = this;
+    if (!wh.insertSelect) throw new Error(`the ${wh.mode} warehouse cannot take ${read.format} bytes`);
+    const format = { kimball_format: read.format };
+    let types: { name: string; type: string }[];
+    try {
+      types = await wh.query<{ name: string; type: string }>('DESCRIBE TABLE format({kimball_format:String}, base64Decode({kimball_schema:String}))', {
+        params: { ...format, kimball_schema: read.schema.toString('base64') },
+        settings: read.settings,
+        signal: o.signal,
+      });
+    } catch (err) {
+      throw new Error(`${this.object.location} cannot be read (${oneLine(err)})`, { cause: err });
+    }
+    if (types.length === 0) throw new Error('the source has no columns');
+    const index = plan.mapAll(types.map((t) => t.name));
+    await this.createStaging(plan.columns, true);
+    const nullable = types.filter((t) => t.type.startsWith('Nullable(')).map((t) => `isNull(${quoteIdent(t.name)})`);
+    const select = [...types.map((t) => `ifNull(toString(${quoteIdent(t.name)}), '')`), nullable.length > 0 ? `toUInt32(${nullable.join(' + ')})` : '0'];
+    const target = [...index.map((i) => plan.columns[i].name), NULLS_COLUMN, ...LINEAGE_COLUMNS];
+    const l = this.lineage;
+    const sql = `INSERT INTO ${qualified(this.bronze, this.staging)} (${target.map(quoteIdent).join(', ')})
+      SELECT ${select.join(', ')}, {kimball_source:String}, {kimball_object:String}, {kimball_load_id:String},
+             rowNumberInAllBlocks() + {kimball_row_base:UInt64} + 1, toDateTime64({kimball_loaded_at:String}, 3, 'UTC')
+        FROM input({kimball_structure:String})`;
+    const params = {
+      kimball_structure: types.map((t) => `${quoteIdent(t.name)} ${t.type}`).join(', '),
+      kimball_source: l.source,
+      kimball_object: l.object,
+      kimball_load_id: l.loadId,
+      kimball_loaded_at: l.loadedAt,
+    };
+    let rows = 0;
+    let bytes = 0;
+    for (const part of read.parts) {
+      if (o.signal?.aborted) throw new Error('cancelled');
+      const sent = bytes;
+      try {
+        const s = await wh.insertSelect({
+          sql,
+          format: read.format,
+          body: part(),
+          params: { ...params, kimball_row_base: rows },
+          settings: read.settings,
+          signal: o.signal,
+          onProgress: (p) => o.onProgress?.({ rows, bytes: sent + p.bytes }),
+        });
+        bytes += s.bytes;
+      } catch (err) {
+        if (o.signal?.aborted) throw err;
+        throw new Error(`${this.object.location} cannot be read (${oneLine(err)})`, { cause: err });
+      }
+      rows = await this.count(this.staging);
+    }
+    const nulls = await this.takeNullCount();
+    o.onProgress?.({ rows, bytes });
+    return { rows, nulls, bytes };
   }
 
   private async rejectInvalidUtf8(columns: string[], headerLines: number): Promise<void> {

@@ -3,15 +3,17 @@
  * filtered by a glob) is an object, named from its relative path; each sheet
  * of a workbook is an object of its own. UTF-8 CSV/TSV and Parquet are read
  * by the warehouse itself when it runs on this machine (file() table
- * function); everything else is streamed.
+ * function); Parquet for a server is uploaded (its bytes sent, the server
+ * parses them); everything else is streamed.
  */
 import { constants, createReadStream } from 'node:fs';
 import { access, open, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { FilesSourceConfig, NativeRead, ReadOptions, Source, SourceDeps, SourceObject, StreamRead, TestResult } from './source';
+import type { FilesSourceConfig, NativeRead, ReadOptions, Source, SourceDeps, SourceObject, StreamRead, TestResult, UploadRead } from './source';
 import { delimitedLayout, delimitedRead, formatOf, jsonRead, nativeCsvReadable, nativeCsvSettings, SAMPLE_BYTES, xlsxRead, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
 import { listSheets, type SheetInfo } from '../formats/xlsx';
 import { fileIsUtf8 } from '../formats/encoding';
+import { PARQUET_READ_SETTINGS, parquetUpload } from '../formats/parquet';
 import { objectNames } from '../acquire/names';
 
 interface FileEntry {
@@ -83,7 +85,7 @@ export class FilesSource implements Source {
     }));
   }
 
-  async read(object: SourceObject, options: ReadOptions): Promise<NativeRead | StreamRead> {
+  async read(object: SourceObject, options: ReadOptions): Promise<NativeRead | StreamRead | UploadRead> {
     if (!this.entries.has(object.name)) await this.listObjects();
     const entry = this.entries.get(object.name);
     if (!entry) throw new Error(`${this.config.name} has no object ${object.name}.`);
@@ -101,8 +103,9 @@ export class FilesSource implements Source {
         if (!entry.sheet) throw new Error(`${basename(file)} is not a readable .xlsx workbook.`);
         return xlsxRead(file, entry.sheet, options.signal);
       case 'parquet':
-        if (!native) throw new Error(`${basename(file)}: Parquet is read by the warehouse itself, which cannot reach this file (use the embedded warehouse).`);
-        return { kind: 'native', from: 'file({kimball_path:String}, \'Parquet\')', params: { kimball_path: file }, columns: [] };
+        // A warehouse that cannot see the file (a server) gets its bytes sent, and still parses them itself.
+        if (!native) return parquetFileUpload(file, options.signal);
+        return { kind: 'native', from: 'file({kimball_path:String}, \'Parquet\')', params: { kimball_path: file }, columns: [], settings: { ...PARQUET_READ_SETTINGS } };
       case 'json':
       case 'ndjson':
         return jsonRead(bytes(), { ndjson: format === 'ndjson', signal: options.signal });
@@ -157,6 +160,23 @@ async function head(file: string): Promise<Buffer> {
     const buf = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await fh.read(buf, 0, SAMPLE_BYTES, 0);
     return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A local Parquet file for a server: the footer read here, row groups streamed from disk part by part. */
+async function parquetFileUpload(file: string, signal?: AbortSignal): Promise<UploadRead> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const readAt = async (start: number, length: number): Promise<Buffer> => {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(buf, 0, length, start);
+      return buf.subarray(0, bytesRead);
+    };
+    const range = (start: number, end: number): AsyncIterable<Buffer> => createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20, signal });
+    return await parquetUpload(basename(file), size, readAt, range);
   } finally {
     await fh.close();
   }

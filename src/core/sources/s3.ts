@@ -4,14 +4,17 @@
  * read by the warehouse itself (s3() table function) when it can reach the
  * store; everything else, and everything when it cannot, is streamed with
  * GetObject through the same format parsers as local files, gzip and zstd
- * decompressed by extension.
+ * decompressed by extension. Parquet the warehouse cannot reach is uploaded:
+ * ranged GETs for the footer and for parts of whole row groups, parsed by
+ * the warehouse.
  */
 import { pipeline, Readable } from 'node:stream';
 import { constants as zc, createGunzip, gunzipSync } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Decompress } from 'fzstd';
 import { objectNames } from '../acquire/names';
 import { delimitedLayout, delimitedRead, formatOf, jsonRead, nativeCsvReadable, nativeCsvSettings, SAMPLE_BYTES, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
+import { PARQUET_READ_SETTINGS, parquetUpload } from '../formats/parquet';
 import { globRegExp } from './files';
 import {
   secretEnvName,
@@ -23,6 +26,7 @@ import {
   type SourceObject,
   type StreamRead,
   type TestResult,
+  type UploadRead,
 } from './source';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -107,7 +111,7 @@ export class S3Source implements Source {
     return found.map((f, i) => ({ name: names[i], location: `s3://${this.config.bucket}/${f.key}`, size: f.size, version: f.etag, format: f.format }));
   }
 
-  async read(object: SourceObject, options: ReadOptions): Promise<NativeRead | StreamRead> {
+  async read(object: SourceObject, options: ReadOptions): Promise<NativeRead | StreamRead | UploadRead> {
     if (!this.entries.has(object.name)) await this.listObjects(options.signal);
     const entry = this.entries.get(object.name);
     if (!entry) throw new Error(`${this.who}: no object ${object.name} under s3://${this.config.bucket}/${this.prefix}.`);
@@ -120,8 +124,9 @@ export class S3Source implements Source {
       case 'xlsx':
         throw new Error(`${name}: Excel workbooks are read from files only; download it into a files source.`);
       case 'parquet':
-        if (!native) throw new Error(`${name}: Parquet is read by the warehouse itself, which cannot reach this store.`);
-        return this.nativeRead(entry, 'Parquet', []);
+        // A warehouse that cannot reach the store gets the bytes sent (ranged GETs), and still parses them itself.
+        if (!native) return this.parquetUpload(entry, object.size, options.signal);
+        return { ...(await this.nativeRead(entry, 'Parquet', [])), settings: { ...PARQUET_READ_SETTINGS } };
       case 'json':
       case 'ndjson':
         return jsonRead(this.bytes(entry, options.signal), { ndjson: entry.format === 'ndjson', signal: options.signal });
@@ -153,6 +158,32 @@ export class S3Source implements Source {
       args.push('{kimball_s3_structure:String}', '{kimball_s3_compression:String}');
     }
     return { kind: 'native', from: `s3(${args.join(', ')})`, params, columns };
+  }
+
+  /** Parquet for a server: a ranged GET for the footer, then one ranged GET per part of whole row groups. */
+  private async parquetUpload(entry: S3Entry, size: number | undefined, signal?: AbortSignal): Promise<UploadRead> {
+    const name = `s3://${this.config.bucket}/${entry.key}`;
+    // The footer sits at the end of the file, so the bytes must be seekable, which compressed bytes are not.
+    if (entry.compression !== 'none') throw new Error(`${this.who}: ${name} is ${entry.compression}-compressed Parquet, which only a warehouse that reaches the store can read; store it uncompressed (Parquet compresses inside).`);
+    const total = size ?? (await this.objectSize(entry.key, signal));
+    const readAt = async (start: number, length: number): Promise<Buffer> => {
+      const parts: Buffer[] = [];
+      for await (const c of await this.get(entry.key, signal, `bytes=${start}-${start + length - 1}`)) parts.push(Buffer.from(c as Uint8Array));
+      return Buffer.concat(parts);
+    };
+    const get = (start: number, end: number): Promise<Readable> => this.get(entry.key, signal, `bytes=${start}-${end - 1}`);
+    const range = (start: number, end: number): AsyncIterable<Buffer> => decompress(() => get(start, end), 'none');
+    return parquetUpload(name, total, readAt, range);
+  }
+
+  private async objectSize(key: string, signal?: AbortSignal): Promise<number> {
+    const client = await this.s3();
+    try {
+      const r = await client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key }), { abortSignal: signal });
+      return r.ContentLength ?? 0;
+    } catch (err) {
+      throw this.explain(err, key);
+    }
   }
 
   /**

@@ -5,82 +5,18 @@
  * records for the streamed path.
  */
 
-export type SourceKind = 'files' | 'postgres' | 's3' | 'http';
-
-export interface FilesSourceConfig {
-  kind: 'files';
-  name: string;
-  /** A file or folder; relative paths resolve against the workspace root. */
-  path: string;
-  /** Glob relative to `path` when it is a folder (default: every supported file). */
-  glob?: string;
-  /** CSV/TSV options; sniffed when absent. */
-  delimiter?: string;
-  header?: boolean;
-  encoding?: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1' | 'windows-1252';
-  /** Excel sheets to load (default: all). */
-  sheets?: string[];
-}
-
-export interface PostgresSourceConfig {
-  kind: 'postgres';
-  name: string;
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  sslMode?: 'disable' | 'prefer' | 'require' | 'verify-full';
-  /** Schemas whose tables and views are objects (default: public). */
-  schemas?: string[];
-  /** Extra objects defined by a query: object name -> SELECT. */
-  queries?: Record<string, string>;
-  /** Incremental loads: object name -> cursor column. */
-  cursors?: Record<string, string>;
-}
-
-export interface S3SourceConfig {
-  kind: 's3';
-  name: string;
-  bucket: string;
-  prefix?: string;
-  glob?: string;
-  region?: string;
-  /** S3-compatible stores: endpoint URL and path-style addressing. */
-  endpoint?: string;
-  pathStyle?: boolean;
-  accessKeyId?: string;
-}
-
-export type HttpPagination =
-  | { kind: 'none' }
-  | { kind: 'page'; param: string; sizeParam?: string; size?: number; start?: number }
-  | { kind: 'offset'; param: string; limitParam: string; limit: number }
-  | { kind: 'cursor'; param: string; cursorPath: string }
-  | { kind: 'link' };
-
-export interface HttpEndpoint {
-  /** Object name in bronze. */
-  name: string;
-  /** Path appended to baseUrl, with its fixed query string. */
-  path: string;
-  /** Dotted path to the records array in each response (empty: the response is the array). */
-  recordsPath?: string;
-  pagination?: HttpPagination;
-}
-
-export interface HttpSourceConfig {
-  kind: 'http';
-  name: string;
-  baseUrl: string;
-  endpoints: HttpEndpoint[];
-  /** Header that carries the token from secret storage, e.g. "Authorization" (value "Bearer <token>"). */
-  authHeader?: string;
-  authScheme?: string;
-  /** Requests per second at most. */
-  rateLimit?: number;
-}
-
-export type SourceConfig = FilesSourceConfig | PostgresSourceConfig | S3SourceConfig | HttpSourceConfig;
+export type {
+  FilesSourceConfig,
+  HttpEndpoint,
+  HttpPagination,
+  HttpSourceConfig,
+  PostgresSourceConfig,
+  S3SourceConfig,
+  SecretField,
+  SourceConfig,
+  SourceKind,
+} from './config-types';
+import type { SecretField, SourceConfig } from './config-types';
 
 /** Secrets never live in files: the editor reads VS Code SecretStorage, the CLI environment variables. */
 export interface SecretStore {
@@ -88,8 +24,6 @@ export interface SecretStore {
   set(source: string, field: SecretField, value: string): Promise<void>;
   delete(source: string, field: SecretField): Promise<void>;
 }
-
-export type SecretField = 'password' | 'secretAccessKey' | 'token';
 
 /** The environment variable the CLI reads for a source secret, e.g. KIMBALL_SHOP_DB_PASSWORD. */
 export function secretEnvName(source: string, field: SecretField): string {
@@ -168,6 +102,23 @@ export interface StreamRead {
   tsv?: AsyncIterable<Buffer>;
 }
 
+/**
+ * An upload: the warehouse parses the object's bytes itself (Parquet), but
+ * this process sends them, because the warehouse cannot reach the object (a
+ * ClickHouse server and a local file or an unreachable store). The bytes go
+ * in parts, each a complete file of the format, so no side holds more than a part.
+ */
+export interface UploadRead {
+  kind: 'upload';
+  format: 'Parquet';
+  /** A file of the format with the object's columns and no rows: the warehouse tells columns and types from it. */
+  schema: Buffer;
+  /** Format settings the read needs, set by code. */
+  settings?: Record<string, string | number>;
+  /** The parts in order, each opened lazily when its insert starts. */
+  parts: (() => AsyncIterable<Buffer>)[];
+}
+
 /** One parsed row, or a row that could not be parsed (goes to rejects). */
 export type StreamRecord =
   | { ok: true; values: string[]; columns?: string[]; nulls?: number }
@@ -178,7 +129,7 @@ export interface Source {
   test(signal?: AbortSignal): Promise<TestResult>;
   listObjects(signal?: AbortSignal): Promise<SourceObject[]>;
   /** How to read one object: natively by the warehouse when it can, else streamed. */
-  read(object: SourceObject, options: ReadOptions): Promise<NativeRead | StreamRead>;
+  read(object: SourceObject, options: ReadOptions): Promise<NativeRead | StreamRead | UploadRead>;
 }
 
 export interface ReadOptions {

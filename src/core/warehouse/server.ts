@@ -5,6 +5,7 @@ import {
   WarehouseError,
   type DatabaseNames,
   type InsertOptions,
+  type InsertSelectOptions,
   type InsertSummary,
   type QueryOptions,
   type Row,
@@ -108,6 +109,35 @@ export class ServerWarehouse implements Warehouse {
       }),
     );
     return { rows, bytes };
+  }
+
+  async insertSelect(o: InsertSelectOptions): Promise<InsertSummary> {
+    let bytes = 0;
+    const counted = Readable.from(
+      (async function* () {
+        for await (const buf of o.body) {
+          bytes += buf.length;
+          o.onProgress?.({ bytes });
+          yield buf;
+        }
+      })(),
+    );
+    // With `values` the client puts the query and its parameters in the URL and streams the body.
+    const written = await this.run(() =>
+      this.client
+        .exec({
+          query: `${o.sql}\nFORMAT ${o.format}`,
+          values: counted,
+          query_params: o.params as Record<string, unknown> | undefined,
+          clickhouse_settings: { wait_end_of_query: 1, ...o.settings },
+          abort_signal: o.signal,
+        })
+        .then(async (r) => {
+          for await (const _ of r.stream) void _;
+          return Number(r.summary?.written_rows ?? -1);
+        }),
+    );
+    return { rows: written, bytes };
   }
 
   async version(): Promise<string> {

@@ -27,6 +27,20 @@ export interface InsertOptions {
   onProgress?: (p: { rows: number; bytes: number }) => void;
 }
 
+/** An INSERT whose SELECT reads the request body through input(): the server parses bytes it cannot reach itself. */
+export interface InsertSelectOptions {
+  /** `INSERT INTO ... SELECT ... FROM input({structure:String})`, quoted identifiers and parameters only; FORMAT is appended. */
+  sql: string;
+  /** The ClickHouse input format of `body` (whole files such as Parquet, not only line formats). */
+  format: 'Parquet';
+  /** Bytes in `format`, consumed with backpressure. */
+  body: AsyncIterable<Buffer>;
+  params?: QueryParams;
+  settings?: Record<string, string | number>;
+  signal?: AbortSignal;
+  onProgress?: (p: { bytes: number }) => void;
+}
+
 export interface InsertSummary {
   rows: number;
   bytes: number;
@@ -71,6 +85,11 @@ export interface Warehouse {
   command(sql: string, options?: QueryOptions): Promise<{ writtenRows: number }>;
   /** Stream bytes into a table with bounded memory. */
   insert(options: InsertOptions): Promise<InsertSummary>;
+  /**
+   * Server only (the embedded engine reads files itself): stream bytes the
+   * server parses and converts in one INSERT ... SELECT ... FROM input().
+   */
+  insertSelect?(options: InsertSelectOptions): Promise<InsertSummary>;
   /** Server version, e.g. "26.7.2.1". */
   version(): Promise<string>;
   close(): Promise<void>;
