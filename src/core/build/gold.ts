@@ -486,7 +486,10 @@ function factRows(b: BuildContext, L: FactLayout, from: string, where: string, e
   const joins = L.headers.map(
     (h) => `LEFT JOIN ${silverFrom(b, h.entity, h.alias)} ON ${h.via.from.map((c, i) => `l.${q(c)} = ${h.alias}.${q(h.via.to[i])}`).join(' AND ')}`,
   );
-  return `(SELECT l.*, ${cols.join(', ')}${evt} FROM (SELECT * FROM ${from} WHERE ${where}) AS l\n  ${joins.join('\n  ')})`;
+  // The line's columns by name: with two headers or more (a chain), `l.*` would come out qualified
+  // (`l.order_id`) for the names the headers share.
+  const line = [...L.entity.columns.map((c) => c.name), LOAD_ID, LOADED_AT, VERSION].map((c) => `l.${q(c)} AS ${q(c)}`);
+  return `(SELECT ${[...line, ...cols].join(', ')}${evt} FROM (SELECT * FROM ${from} WHERE ${where}) AS l\n  ${joins.join('\n  ')})`;
 }
 
 function factStep(b: BuildContext, f: Fact): StepOut {

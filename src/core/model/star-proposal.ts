@@ -3,7 +3,10 @@
  * dimensions classified from evidence, each with the reason; grain, measures,
  * dimension references, degenerate dimensions; snowflaked parents collapsed
  * into their dimension; a generated date dimension, role-playing where a fact
- * has several dates. Pure. Bridge tables (many-to-many) are out of scope.
+ * has several dates; transaction headers (and header chains) folded into their
+ * line fact, with a header-grain fact for a header's own measures. Pure.
+ * Bridge tables (many-to-many) and allocating header measures to lines are out
+ * of scope.
  */
 import type { Catalog } from '../discover/catalog-types';
 import type { Additivity, Aggregation, Dimension, DimensionRef, Entity, ErdModel, ErdRelationship, Fact, HeaderJoin, StarModel } from './model-types';
@@ -82,39 +85,90 @@ export function classifyAll(ev: ModelEvidence): Map<string, Classification> {
   return classes;
 }
 
-/** A transaction header folded into its line fact: `header` joins to `line` through `rel`. */
+/**
+ * A transaction header folded into a fact: the fact's rows (of `line`) join `header` through `via`.
+ * Along a chain (deliveries -> order lines -> orders) the identifying keys carry through, so every
+ * level joins the fact's own columns in one hop.
+ */
 export interface HeaderFold {
   header: Entity;
+  /** The fact's entity. */
   line: Entity;
+  /** The identifying relationship into the header: from the line, or from the previous header of the chain. */
   rel: ErdRelationship;
+  /** Join from the line's columns to the header's key. */
+  via: HeaderJoin;
+  /** 1: the line's own header; 2: that header's header; ... */
+  level: number;
 }
 
 /**
- * Header/line pairs, from evidence, not names: a line fact L with additive measures references H
- * many-to-one through part of its key (the rest of the key numbers the lines and is no reference),
- * nothing but L references H, and H carries references and/or dates. Kimball: one fact at the line
- * grain that inherits H's references and dates; H is no separate fact. Keyed by the header.
+ * Identifying references of `child`, from evidence, not names: many-to-one through part of its key,
+ * the rest of the key numbering the rows and no reference (order lines -> orders), to an entity that
+ * carries references and/or dates.
  */
-export function findHeaders(ev: ModelEvidence, classes: Map<string, Classification>): Map<string, HeaderFold> {
-  const out = new Map<string, HeaderFold>();
+function identifyingReferences(ev: ModelEvidence, child: Entity): ErdRelationship[] {
+  const fks = ev.fkColumns(child.name);
+  return ev.outgoing(child.name).filter((r) => {
+    const header = ev.entity(r.to.entity);
+    if (!header || r.cardinality !== 'many-to-one' || !r.from.columns.every((c) => child.primaryKey.includes(c))) return false;
+    const rest = child.primaryKey.filter((c) => !r.from.columns.includes(c));
+    if (rest.length === 0 || rest.some((c) => fks.has(c))) return false;
+    return ev.outgoing(header.name).length > 0 || dateColumns(ev, header).length > 0;
+  });
+}
+
+/**
+ * The headers of `line`, nearest first: its identifying parent, that one's parent, and so on. A
+ * header is referenced by nothing but its child, or by the entities under it through their own key
+ * (deliveries -> orders on order_id: the key carried down). A level is taken only while its join
+ * columns carry through to the line's own columns (identifying keys), so each level joins in one hop;
+ * a parent that cannot be joined so ends the chain and stays a dimension of the last header. `lower`:
+ * the entities under `line` when it is itself a header of a longer chain.
+ */
+export function headerChain(ev: ModelEvidence, line: Entity, lower: string[] = []): HeaderFold[] {
+  const out: HeaderFold[] = [];
+  const seen = new Set([line.name, ...lower]);
+  let child: Entity | undefined = line;
+  let prev: HeaderJoin | undefined;
+  // The line and the headers under this one may reference it too, through their key (the key carried down).
+  const carriedKey = (x: ErdRelationship) => seen.has(x.from.entity) && x.from.columns.every((c) => ev.entity(x.from.entity)?.primaryKey.includes(c));
+  while (child) {
+    const below: Entity = child;
+    const step = identifyingReferences(ev, below)
+      .map((r) => ({ r, from: prev ? r.from.columns.map((c) => (prev as HeaderJoin).from[(prev as HeaderJoin).to.indexOf(c)]) : [...r.from.columns] }))
+      .find(({ r, from }) => {
+        if (seen.has(r.to.entity) || from.some((c) => c === undefined)) return false;
+        return ev.incoming(r.to.entity).every((x) => x.from.entity === below.name || carriedKey(x));
+      });
+    if (!step) break;
+    const header = ev.entity(step.r.to.entity) as Entity;
+    prev = { entity: header.name, from: step.from, to: [...step.r.to.columns] };
+    out.push({ header, line, rel: step.r, via: prev, level: out.length + 1 });
+    seen.add(header.name);
+    child = header;
+  }
+  return out;
+}
+
+/**
+ * Line facts with their header chains, keyed by the line: a fact with additive measures whose rows
+ * have an identifying parent. The finest grain wins: a line fact that is itself in another line
+ * fact's chain (order lines under deliveries) is a header there, not a line of its own. Kimball: the
+ * line fact inherits its headers' references and dates; a header with measures of its own also gets
+ * a fact at its grain (see `proposeStar`), never its measures on the lines.
+ */
+export function findHeaders(ev: ModelEvidence, classes: Map<string, Classification>): Map<string, HeaderFold[]> {
+  const chains = new Map<string, HeaderFold[]>();
   for (const line of ev.erd.entities) {
     const cls = classes.get(line.name);
     if (cls?.role !== 'fact' || !cls.measures.some((m) => measureKind(ev, line, m).additivity === 'additive')) continue;
-    for (const r of ev.outgoing(line.name)) {
-      const header = ev.entity(r.to.entity);
-      if (!header || header.name === line.name || out.has(header.name) || r.cardinality !== 'many-to-one') continue;
-      if (!r.from.columns.every((c) => line.primaryKey.includes(c))) continue;
-      const rest = line.primaryKey.filter((c) => !r.from.columns.includes(c));
-      const fks = ev.fkColumns(line.name);
-      if (rest.length === 0 || rest.some((c) => fks.has(c))) continue;
-      if (!ev.incoming(header.name).every((x) => x.from.entity === line.name)) continue;
-      if (ev.outgoing(header.name).length === 0 && dateColumns(ev, header).length === 0) continue;
-      // A line of one header is not itself a header of another line (no chains).
-      if ([...out.values()].some((h) => h.line.name === header.name || h.header.name === line.name)) continue;
-      out.set(header.name, { header, line, rel: r });
-    }
+    const chain = headerChain(ev, line);
+    if (chain.length) chains.set(line.name, chain);
   }
-  return out;
+  const inner = new Set([...chains.values()].flatMap((c) => c.map((h) => h.header.name)));
+  for (const l of [...chains.keys()]) if (inner.has(l)) chains.delete(l);
+  return chains;
 }
 
 /** Numeric columns that are not keys, references, identifiers or zero-padded codes. */
@@ -167,36 +221,58 @@ export interface StarProposalOptions {
 export function proposeStar(erd: ErdModel, catalog: Catalog, opts: StarProposalOptions = {}): StarModel {
   const ev = new ModelEvidence(erd, catalog);
   const classes = classifyAll(ev);
-  const headers = findHeaders(ev, classes);
-  // A folded header is neither a fact nor a dimension: its references and dates belong to its line fact.
-  const isFact = (name: string) => classes.get(name)?.role === 'fact' && !headers.has(name);
-  const factEntities = erd.entities.filter((e) => isFact(e.name));
-  const headerOf = (f: string) => [...headers.values()].find((h) => h.line.name === f);
-  const reached = (f: string) => [f, ...(headerOf(f) ? [(headerOf(f) as HeaderFold).header.name] : [])];
-  const referencedByFacts = new Set(factEntities.flatMap((f) => reached(f.name).flatMap((x) => ev.outgoing(x).map((r) => r.to.entity))));
-  for (const h of headers.keys()) referencedByFacts.delete(h);
+  const chains = findHeaders(ev, classes);
+  // The line fact of each folded header, and the chain entities under it.
+  const lineOf = new Map<string, { line: string; lower: string[] }>();
+  for (const [line, chain] of chains) chain.forEach((h, i) => lineOf.set(h.header.name, { line, lower: chain.slice(0, i).map((x) => x.header.name) }));
+  // A folded header is no dimension: its references and dates belong to its line fact. Its own measures
+  // make it a fact at its grain too (Kimball's header-grain fact): on the lines they would repeat.
+  const isLineFact = (name: string) => classes.get(name)?.role === 'fact' && !lineOf.has(name);
+  const headerFacts = new Set([...lineOf.keys()].filter((h) => (classes.get(h)?.measures.length ?? 0) > 0));
+  const isFact = (name: string) => isLineFact(name) || headerFacts.has(name);
+  const chainOf = (f: Entity): HeaderFold[] => {
+    const at = lineOf.get(f.name);
+    if (!at) return chains.get(f.name) ?? [];
+    // Only the headers its line fact folds too: a level that does not join the line stays its dimension.
+    const chain = headerChain(ev, f, [at.line, ...at.lower]);
+    const end = chain.findIndex((h) => lineOf.get(h.header.name)?.line !== at.line);
+    return end < 0 ? chain : chain.slice(0, end);
+  };
+  // Each line fact, then the header-grain facts of its chain.
+  const factEntities = erd.entities
+    .filter((e) => isLineFact(e.name))
+    .flatMap((l) => [l, ...(chains.get(l.name) ?? []).filter((h) => headerFacts.has(h.header.name)).map((h) => h.header)]);
+  const folds = new Map(factEntities.map((f) => [f.name, chainOf(f)]));
+  const reached = (f: Entity) => [f.name, ...(folds.get(f.name) ?? []).map((h) => h.header.name)];
+  const referencedByFacts = new Set(factEntities.flatMap((f) => reached(f).flatMap((x) => ev.outgoing(x).map((r) => r.to.entity))));
+  for (const h of lineOf.keys()) referencedByFacts.delete(h);
   const names = new NameAllocator();
-  const hasDates = factEntities.some((f) => (classes.get(f.name)?.dates.length ?? 0) > 0 || dateColumns(ev, headerOf(f.name)?.header ?? f).length > 0);
+  const hasDates = factEntities.some((f) => reached(f).some((x) => dateColumns(ev, ev.entity(x) as Entity).length > 0));
   if (hasDates) names.claim('date');
   const factName = new Map(factEntities.map((f) => [f.name, names.claim(f.name)]));
   // Non-facts referenced by a fact are dimensions; the rest fold into the dimensions that reach them.
   // An entity nothing references and that references nothing stands alone as a dimension.
   const dimEntities = erd.entities.filter(
-    (e) => !isFact(e.name) && !headers.has(e.name) && (referencedByFacts.has(e.name) || ev.incoming(e.name).every((r) => isFact(r.from.entity))),
+    (e) => !isFact(e.name) && !lineOf.has(e.name) && (referencedByFacts.has(e.name) || ev.incoming(e.name).every((r) => isFact(r.from.entity))),
   );
   // Non-facts that only reference each other in a loop are reached by no dimension: they stand alone too.
-  const covered = new Set([...headers.keys(), ...dimEntities.flatMap((e) => [e.name, ...collapseParents(ev, e.name, isFact, referencedByFacts)])]);
+  const covered = new Set([...lineOf.keys(), ...dimEntities.flatMap((e) => [e.name, ...collapseParents(ev, e.name, isFact, referencedByFacts)])]);
   for (const e of erd.entities) {
     if (isFact(e.name) || covered.has(e.name)) continue;
     dimEntities.push(e);
     for (const c of [e.name, ...collapseParents(ev, e.name, isFact, referencedByFacts)]) covered.add(c);
   }
   const dimName = new Map(dimEntities.map((e) => [e.name, names.claim(sanitizeName(singular(e.name)))]));
-  const factOf = (entity: string) => (isFact(entity) ? entity : headers.get(entity) ? `${headers.get(entity)?.line.name} (via header ${entity})` : undefined);
+  const factOf = (entity: string) => {
+    const line = lineOf.get(entity)?.line;
+    return [line ? `${line} (via header ${entity})` : '', isFact(entity) ? entity : ''].filter(Boolean).join(', ') || undefined;
+  };
   const dimensions = dimEntities.map((e) => buildDimension(ev, e, dimName.get(e.name) as string, isFact, referencedByFacts, classes.get(e.name) as Classification, factOf));
-  const facts = factEntities.map((f) =>
-    buildFact(ev, f, factName.get(f.name) as string, classes.get(f.name) as Classification, dimName, isFact, headerOf(f.name) && { fold: headerOf(f.name) as HeaderFold, cls: classes.get((headerOf(f.name) as HeaderFold).header.name) as Classification }),
-  );
+  const facts = factEntities.map((f) => {
+    const chain = (folds.get(f.name) ?? []).map((fold) => ({ fold, cls: classes.get(fold.header.name) as Classification }));
+    const ctx: FactContext = { dimName, isFact, factName: (x) => factName.get(x), headerOf: lineOf.get(f.name) };
+    return buildFact(ev, f, factName.get(f.name) as string, classes.get(f.name) as Classification, chain, ctx);
+  });
   if (hasDates) dimensions.push(dateDimension());
   return layoutStar({
     version: 1,
@@ -209,51 +285,70 @@ export function proposeStar(erd: ErdModel, catalog: Catalog, opts: StarProposalO
   });
 }
 
-function buildFact(
-  ev: ModelEvidence,
-  e: Entity,
-  name: string,
-  cls: Classification,
-  dimName: Map<string, string>,
-  isFact: (n: string) => boolean,
-  header?: { fold: HeaderFold; cls: Classification },
-): Fact {
-  const refs: DimensionRef[] = [];
-  const degenerate: string[] = [];
-  const via: HeaderJoin | undefined = header && { entity: header.fold.header.name, from: [...header.fold.rel.from.columns], to: [...header.fold.rel.to.columns] };
-  // The line's own references first, then the header's (the line inherits its order's customer and store).
-  const out = [...ev.outgoing(e.name).map((r) => ({ r, via: undefined })), ...(header ? ev.outgoing(header.fold.header.name).map((r) => ({ r, via })) : [])];
+interface FactContext {
+  dimName: Map<string, string>;
+  isFact: (entity: string) => boolean;
+  /** Fact name of an entity that is a fact. */
+  factName: (entity: string) => string | undefined;
+  /** For a header-grain fact: the line fact entity whose header it is, and the headers between them. */
+  headerOf?: { line: string; lower: string[] };
+}
+
+interface Fold {
+  fold: HeaderFold;
+  cls: Classification;
+}
+
+/** References of the fact's entity, then its headers' (the line inherits its order's customer and store), with their join. */
+function factReferences(ev: ModelEvidence, e: Entity, folds: Fold[], dimName: Map<string, string>): DimensionRef[] {
+  const out = [...ev.outgoing(e.name).map((r) => ({ r, via: undefined as HeaderJoin | undefined })), ...folds.flatMap(({ fold }) => ev.outgoing(fold.header.name).map((r) => ({ r, via: fold.via })))];
   const perDim = new Map<string, number>();
   for (const { r } of out) if (dimName.has(r.to.entity)) perDim.set(r.to.entity, (perDim.get(r.to.entity) ?? 0) + 1);
-  for (const { r, via: v } of out) {
+  const refs: DimensionRef[] = [];
+  for (const { r, via } of out) {
     const dim = dimName.get(r.to.entity);
     if (!dim) continue;
     // The same dimension reached twice plays roles named after the referencing columns (ship_to, bill_to).
-    const role = (perDim.get(r.to.entity) ?? 0) > 1 ? sanitizeName(stripKeySuffix(r.from.columns.join('_'))) : dim;
-    refs.push({ dimension: dim, role, columns: [...r.from.columns], ...(v ? { via: v } : {}) });
+    let role = (perDim.get(r.to.entity) ?? 0) > 1 ? sanitizeName(stripKeySuffix(r.from.columns.join('_'))) : dim;
+    // Two levels may name their references alike (a line's and its header's product_id): the header's is prefixed.
+    if (via && refs.some((x) => x.role === role)) role = `${sanitizeName(singular(via.entity))}_${role}`;
+    refs.push({ dimension: dim, role, columns: [...r.from.columns], ...(via ? { via } : {}) });
   }
-  // A reference to another fact or to the folded header (line -> order) keeps the header's key on the fact as a degenerate dimension.
+  return refs;
+}
+
+function buildFact(ev: ModelEvidence, e: Entity, name: string, cls: Classification, folds: Fold[], ctx: FactContext): Fact {
+  const refs = factReferences(ev, e, folds, ctx.dimName);
+  const degenerate: string[] = [];
+  // A reference to another fact or to a folded header (line -> order) keeps the header's key on the fact as a degenerate dimension.
   const dimCols = new Set(refs.filter((r) => !r.via).flatMap((r) => r.columns));
-  for (const { r, via: v } of out) {
-    if (v || !(isFact(r.to.entity) || r.to.entity === header?.fold.header.name)) continue;
+  const headers = new Set(folds.map((f) => f.fold.header.name));
+  for (const r of ev.outgoing(e.name)) {
+    if (!(ctx.isFact(r.to.entity) || headers.has(r.to.entity))) continue;
     degenerate.push(...r.from.columns.filter((c) => !degenerate.includes(c) && !dimCols.has(c)));
   }
-  const headerDates = header ? dateColumns(ev, header.fold.header) : [];
-  const allDates = cls.dates.length + headerDates.length;
+  const headerDates = folds.map(({ fold }) => ({ via: fold.via, dates: dateColumns(ev, fold.header) }));
+  const allDates = cls.dates.length + headerDates.reduce((n, h) => n + h.dates.length, 0);
   const roles = new Set(refs.map((r) => r.role));
-  const dateRole = (d: string) => {
-    const want = allDates > 1 ? sanitizeName(d) : 'date';
-    return roles.has(want) ? `${want}_${roles.size}` : want;
+  // Role per date column; a header's date named like one already taken (created_at on lines and orders) is prefixed with the header.
+  const dateRole = (d: string, via?: HeaderJoin) => {
+    let want = allDates > 1 ? sanitizeName(d) : 'date';
+    if (roles.has(want) && via) want = `${sanitizeName(singular(via.entity))}_${want}`;
+    const role = roles.has(want) ? `${want}_${roles.size}` : want;
+    roles.add(role);
+    return role;
   };
   for (const d of cls.dates) refs.push({ dimension: 'date', role: dateRole(d), columns: [d] });
-  for (const d of headerDates) refs.push({ dimension: 'date', role: dateRole(d), columns: [d], ...(via ? { via } : {}) });
-  const fromHeader = header ? headerColumns(ev, header.fold, header.cls) : undefined;
+  for (const h of headerDates) for (const d of h.dates) refs.push({ dimension: 'date', role: dateRole(d, h.via), columns: [d], via: h.via });
+  const fromHeaders = folds.map((f) => ({ ...f, columns: headerColumns(ev, f.fold.header, f.fold.rel.to.columns, f.cls) }));
+  // A header-grain fact keeps the descriptors its lines copy (status, priority), as its own degenerate attributes.
+  const descriptors = new Set(ctx.headerOf ? headerColumns(ev, e, e.primaryKey, cls) : []);
   const used = new Set([...refs.filter((r) => !r.via).flatMap((r) => r.columns), ...cls.measures, ...degenerate]);
   const keys = ev.keyColumns(e);
   const left: string[] = [];
   for (const c of e.columns) {
     if (used.has(c.name)) continue;
-    if (isIdentifierOnFact(ev, e, c.name, keys)) degenerate.push(c.name);
+    if (isIdentifierOnFact(ev, e, c.name, keys) || descriptors.has(c.name)) degenerate.push(c.name);
     else left.push(c.name);
   }
   const fks = ev.fkColumns(e.name);
@@ -261,6 +356,7 @@ function buildFact(
   const grainDescription = e.primaryKey.length
     ? `One row per ${e.name} row, identified by ${grain.join(', ')}.`
     : `One row per combination of ${grain.join(', ') || 'all columns'} (no primary key).`;
+  const headerDegenerate = fromHeaders.filter((h) => h.columns.length).map((h) => ({ via: h.fold.via, columns: h.columns }));
   return {
     name,
     entity: e.name,
@@ -269,10 +365,10 @@ function buildFact(
     measures: cls.measures.map((m) => ({ name: m, column: m, ...measureKind(ev, e, m) })),
     dimensions: refs,
     degenerate,
-    ...(via && fromHeader?.columns.length ? { headerDegenerate: [{ via, columns: fromHeader.columns }] } : {}),
+    ...(headerDegenerate.length ? { headerDegenerate } : {}),
     reason:
-      `Fact (score ${cls.score} >= ${FACT_SCORE_THRESHOLD}): ${cls.evidence.join('; ')}.` +
-      (header ? ` ${headerReason(header.fold, header.cls, fromHeader?.columns ?? [])}` : '') +
+      (ctx.headerOf ? headerFactReason(e, ctx.headerOf, cls) : `Fact (score ${cls.score} >= ${FACT_SCORE_THRESHOLD}): ${cls.evidence.join('; ')}.`) +
+      fromHeaders.map((h) => ` ${headerReason(ev, h.fold, h.cls, h.columns, ctx.factName(h.fold.header.name))}`).join('') +
       (left.length ? ` Not placed: ${left.join(', ')} (low-cardinality descriptors; consider a junk dimension).` : ''),
   };
 }
@@ -282,22 +378,33 @@ function buildFact(
  * not its key (the line holds it), references and dates (they become dimension references), measures
  * (header-level amounts would repeat on every line) or long text (comments).
  */
-function headerColumns(ev: ModelEvidence, fold: HeaderFold, cls: Classification): { columns: string[] } {
-  const h = fold.header;
-  const skip = new Set([...fold.rel.to.columns, ...ev.fkColumns(h.name), ...cls.measures, ...dateColumns(ev, h)]);
-  const columns = h.columns
+function headerColumns(ev: ModelEvidence, h: Entity, key: string[], cls: Classification): string[] {
+  const skip = new Set([...key, ...ev.fkColumns(h.name), ...cls.measures, ...dateColumns(ev, h)]);
+  return h.columns
     .filter((c) => !skip.has(c.name) && !isFractionalType(c.type) && !isDateType(c.type))
     .filter((c) => (ev.column(h, c.name)?.profile.maxLength ?? 0) <= MAX_IDENTIFIER_LENGTH)
     .map((c) => c.name);
-  return { columns };
 }
 
-function headerReason(fold: HeaderFold, cls: Classification, columns: string[]): string {
-  const why = `${fold.line.name} references ${fold.header.name} through part of its key (${fold.rel.from.columns.join(', ')}) and nothing else references ${fold.header.name}`;
+function headerReason(ev: ModelEvidence, fold: HeaderFold, cls: Classification, columns: string[], headerFact: string | undefined): string {
+  const h = fold.header.name;
+  const child = fold.rel.from.entity;
+  const others = [...new Set(ev.incoming(h).map((x) => x.from.entity).filter((x) => x !== child))];
+  const joined = fold.level > 1 ? `; level ${fold.level} of the chain, joined from ${fold.line.name} on ${fold.via.from.join(', ')}, the key carried down` : '';
+  const alone = others.length ? `nothing else references ${h} but ${others.join(', ')} through the key carried down` : `nothing else references ${h}`;
+  const why = `${child} references ${h} through part of its key (${fold.rel.from.columns.join(', ')}) and ${alone}${joined}`;
+  const measures = cls.measures.length
+    ? `and its measures ${cls.measures.join(', ')} are not carried (they would repeat on every line): they are in the header-grain fact ${headerFact ?? h}`
+    : 'and it is not a separate fact (no measures of its own)';
+  return `Header ${h} folded in (${why}): its references and dates are inherited via the join, ${columns.length ? `its columns ${columns.join(', ')} kept as degenerate attributes, ` : ''}${measures}.`;
+}
+
+function headerFactReason(e: Entity, at: { line: string; lower: string[] }, cls: Classification): string {
+  const which = at.lower.length ? `a level-${at.lower.length + 1} header (over ${at.lower.join(', ')})` : 'the header';
   return (
-    `Header ${fold.header.name} folded in (${why}): its references and dates are inherited via the join, ` +
-    `${columns.length ? `its columns ${columns.join(', ')} kept as degenerate attributes, ` : ''}and it is not a separate fact` +
-    `${cls.measures.length ? ` (header-level measures ${cls.measures.join(', ')} are not carried: they would repeat on every line)` : ''}.`
+    `Header-grain fact: ${e.name} is ${which} of the line fact ${at.line} and carries measures of its own (${cls.measures.join(', ')}); ` +
+    `on the lines they would be counted once per line, so they stay here at one row per ${e.name}, with its references and dates ` +
+    `(classification score ${cls.score}: ${cls.evidence.join('; ')}). A measure that only totals the lines repeats the line fact at this grain; delete it if so.`
   );
 }
 

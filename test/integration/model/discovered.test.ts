@@ -83,8 +83,8 @@ test('TPC-H-shaped data through real discovery: lineitem (orders folded in as it
   const { star, cls, h } = evaluate('tpch', {
     roles: {
       lineitem: 'fact',
-      // Kimball's TPC-H star: orders is lineitem's header, not a fact of its own.
-      orders: 'header:lineitem',
+      // Kimball's TPC-H star: orders is lineitem's header; its o_totalprice makes it a fact at the order grain too (builders.ts tpch()).
+      orders: 'header:lineitem+fact',
       partsupp: 'fact',
       customer: 'dimension',
       supplier: 'dimension',
@@ -105,4 +105,6 @@ test('TPC-H-shaped data through real discovery: lineitem (orders folded in as it
   const li = star.facts.find((f) => f.entity === 'lineitem');
   assert.deepEqual(li?.dimensions.filter((d) => d.dimension === 'date').map((d) => d.role), ['l_shipdate', 'l_commitdate', 'l_receiptdate', 'o_orderdate']);
   assert.deepEqual(li?.dimensions.find((d) => d.dimension === 'customer')?.via, { entity: 'orders', from: ['l_orderkey'], to: ['o_orderkey'] });
+  assert.ok(!li?.measures.some((m) => m.column === 'o_totalprice'), 'no header measure on the lines');
+  assert.deepEqual(star.facts.find((f) => f.entity === 'orders')?.measures.map((m) => m.column), ['o_totalprice']);
 });

@@ -2,14 +2,20 @@
 import type { StarModel } from '../../../src/core/model/model-types';
 import type { Labelled } from './builders';
 
-/** Role the star gives each ERD entity: fact, dimension, header:<line fact entity>, or collapsed:<dimension entities, sorted>. */
+/**
+ * Role the star gives each ERD entity: fact, dimension, header:<line fact entity> (with `+fact` when the
+ * header also has a fact at its own grain), or collapsed:<dimension entities, sorted>.
+ */
 export function predictedRoles(star: StarModel): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of star.facts) {
-    out[f.entity] = 'fact';
-    // A transaction header folded into its line fact (references and dates inherited via the join).
-    for (const r of f.dimensions) if (r.via) out[r.via.entity] = `header:${f.entity}`;
-  }
+  const facts = new Set(star.facts.map((f) => f.entity));
+  const headerOf = new Map<string, string>();
+  // A transaction header folded into its line fact (references and dates inherited via the join). Line
+  // facts come before the header-grain facts that fold the same upper headers: the first one names the line.
+  for (const f of star.facts) for (const r of f.dimensions) if (r.via && !headerOf.has(r.via.entity)) headerOf.set(r.via.entity, f.entity);
+  for (const f of star.facts) for (const h of f.headerDegenerate ?? []) if (!headerOf.has(h.via.entity)) headerOf.set(h.via.entity, f.entity);
+  for (const e of facts) out[e] = 'fact';
+  for (const [h, line] of headerOf) out[h] = `header:${line}${facts.has(h) ? '+fact' : ''}`;
   const into = new Map<string, string[]>();
   for (const d of star.dimensions) {
     if (!d.entity) continue;

@@ -224,10 +224,14 @@ export function retail(): Labelled {
 /**
  * TPC-H shaped (scale factor 1 row counts). Truth: lineitem is the fact; orders is its header, folded
  * into it (Kimball's TPC-H star: lineitem is the sales fact at the line grain, inheriting the order's
- * customer and order date; o_orderkey stays on it as a degenerate dimension; orders is no separate
- * fact, its header-level o_totalprice would repeat on every line); partsupp is an inventory snapshot fact (availqty is a
- * level: semi-additive); customer, supplier, part are dimensions; nation and region are snowflaked
- * into customer and supplier.
+ * customer and order date; o_orderkey stays on it as a degenerate dimension), and orders is also a
+ * fact at its own grain for its header-level measure o_totalprice, which on the lines would repeat on
+ * every line. Decision on o_totalprice: in TPC-H it is derived from the lines (the sum of
+ * l_extendedprice * (1 - l_discount) * (1 + l_tax)), but no profile proves a derivation, and at its
+ * own grain a header measure is never double counted; so the order-grain fact is proposed (order
+ * counts and order values by customer and order date) and a user who wants the line fact only deletes
+ * it. partsupp is an inventory snapshot fact (availqty is a level: semi-additive); customer, supplier,
+ * part are dimensions; nation and region are snowflaked into customer and supplier.
  */
 export function tpch(): Labelled {
   const region = table('tpch__region', 5, [col('r_regionkey', 'Int32'), col('r_name', 'String'), col('r_comment', 'String', { maxLength: 115 })], {
@@ -352,7 +356,7 @@ export function tpch(): Labelled {
     catalog: catalog([region, nation, supplier, customer, part, partsupp, orders, lineitem], rels),
     roles: {
       lineitem: 'fact',
-      orders: 'header:lineitem',
+      orders: 'header:lineitem+fact',
       partsupp: 'fact',
       customer: 'dimension',
       supplier: 'dimension',
@@ -525,5 +529,100 @@ export function retailWithHeader(): Labelled {
       product: [['category', 'subcategory']],
       date: [['year', 'year_quarter', 'year_month', 'date']],
     },
+  };
+}
+
+/**
+ * Retail with an order header that carries measures of its own (freight, discount_total). Truth:
+ * order_lines is the line fact (customer, store, dates inherited from orders; no freight); orders is
+ * its header and also a fact at the order grain for freight and discount_total (on the lines they
+ * would be counted once per line).
+ */
+export function retailWithHeaderMeasures(): Labelled {
+  const r = retailWithHeader();
+  const orders = r.catalog.tables.find((t) => t.name === 'shop__orders') as CatalogTable;
+  const rows = orders.rowCount;
+  const freight = column(col('freight', 'Decimal(18,2)', { distinct: 1800, min: 0, max: 45 }), orders.columns.length + 1, rows);
+  const discount = column(col('discount_total', 'Decimal(18,2)', { distinct: 600, min: 0, max: 120, empty: 12_000 }), orders.columns.length + 2, rows);
+  orders.columns.push(freight, discount);
+  return { ...r, roles: { ...r.roles, orders: 'header:order_lines+fact' } };
+}
+
+/**
+ * A header chain: deliveries (order_id, line_number, delivery_seq) -> order_lines (order_id,
+ * line_number) -> orders (order_id), the identifying key carried down (deliveries also reference
+ * orders through order_id). Truth: deliveries is the line fact, inheriting the product from its order
+ * line and customer, store and order date from its order (joined on its own order_id); order_lines
+ * and orders are its headers, each also a fact at its own grain for its own measures (quantity and
+ * line_total; freight), order_lines inheriting from orders in turn.
+ */
+export function retailChain(): Labelled {
+  const r = retailWithHeaderMeasures();
+  const deliveries = table(
+    'shop__deliveries',
+    80_000,
+    [
+      col('order_id', 'Int64', { distinct: 19_000 }),
+      col('line_number', 'Int32', { distinct: 5 }),
+      col('delivery_seq', 'Int32', { distinct: 3 }),
+      col('delivered_on', 'Date32', { distinct: 740 }),
+      col('delivered_qty', 'Int32', { distinct: 6, min: 1, max: 6 }),
+      col('carrier', 'LowCardinality(String)', { distinct: 5 }),
+    ],
+    { pk: ['order_id', 'line_number', 'delivery_seq'] },
+  );
+  r.catalog.tables.push(deliveries);
+  r.catalog.relationships.push(
+    rel('shop__deliveries', ['order_id', 'line_number'], 'shop__order_lines', ['order_id', 'line_number'], { confidence: 0.95 }),
+    rel('shop__deliveries', ['order_id'], 'shop__orders', ['order_id'], { confidence: 0.95 }),
+  );
+  return {
+    ...r,
+    roles: { ...r.roles, deliveries: 'fact', order_lines: 'header:deliveries+fact', orders: 'header:deliveries+fact' },
+  };
+}
+
+/**
+ * Misleading names with a header: `dim_entries` is the line fact (its key: a reference to the header
+ * and a sequence), `lookup_batches` its header (the person, a timestamp, a status and an amount of its
+ * own, `dim_cost`), which is also a fact at its grain. Names say the opposite of the roles.
+ */
+export function misleadingWithHeader(): Labelled {
+  const m = misleading();
+  const [, people, items, groups] = m.catalog.tables;
+  const batches = table(
+    'app__lookup_batches',
+    40_000,
+    [
+      col('bid', 'Int64'),
+      col('who', 'Int64', { distinct: 15_000 }),
+      col('at_ts', 'DateTime64(3)', { distinct: 39_000 }),
+      col('dim_cost', 'Decimal(18,2)', { distinct: 3000, min: 0, max: 80 }),
+      col('flag', 'LowCardinality(String)', { distinct: 3 }),
+    ],
+    { pk: ['bid'] },
+  );
+  const entries = table(
+    'app__dim_entries',
+    150_000,
+    [
+      col('bid', 'Int64', { distinct: 40_000 }),
+      col('seq', 'Int32', { distinct: 9 }),
+      col('thing', 'Int64', { distinct: 290 }),
+      col('fact_count', 'Int32', { distinct: 12, min: 1, max: 12 }),
+      col('fact_value', 'Decimal(18,2)', { distinct: 20_000, min: 1, max: 900 }),
+    ],
+    { pk: ['bid', 'seq'] },
+  );
+  const rels = [
+    rel('app__dim_entries', ['bid'], 'app__lookup_batches', ['bid']),
+    rel('app__dim_entries', ['thing'], 'app__lookup_items', ['item']),
+    rel('app__lookup_batches', ['who'], 'app__fact_people', ['pid']),
+    rel('app__lookup_items', ['grp'], 'app__metrics_groups', ['g']),
+  ];
+  return {
+    catalog: catalog([people, items, groups, batches, entries], rels),
+    roles: { dim_entries: 'fact', lookup_batches: 'header:dim_entries+fact', fact_people: 'dimension', lookup_items: 'dimension', metrics_groups: 'collapsed:lookup_items' },
+    hierarchies: m.hierarchies,
   };
 }

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { proposeErd } from '../../../src/core/model/erd-proposal';
-import { proposeStar, FACT_SCORE_THRESHOLD } from '../../../src/core/model/star-proposal';
+import { mergeStar, proposeStar, FACT_SCORE_THRESHOLD } from '../../../src/core/model/star-proposal';
 import { detectHierarchies } from '../../../src/core/model/hierarchies';
 import { validateStar } from '../../../src/core/model/validate';
-import type { StarModel } from '../../../src/core/model/model-types';
-import { col, misleading, rel, retail, retailWithHeader, table, tpch, type Labelled } from './builders';
-import { classificationAccuracy } from './accuracy';
+import type { Fact, StarModel } from '../../../src/core/model/model-types';
+import { catalog, col, misleading, misleadingWithHeader, rel, retail, retailChain, retailWithHeader, retailWithHeaderMeasures, table, tpch, type Labelled } from './builders';
+import { classificationAccuracy, hierarchyAccuracy } from './accuracy';
 
 function star(s: Labelled): StarModel {
   const erd = proposeErd(s.catalog, { name: 't' });
@@ -60,7 +60,8 @@ test('retail: grain, measures with additivity, dimension refs, degenerate order 
 
 test('TPC-H: orders folded into lineitem as its header, role-playing dates, semi-additive level, nation/region snowflaked', () => {
   // Kimball's TPC-H star: lineitem is the sales fact at the line grain; orders is its header, whose
-  // customer and order date the lines inherit. orders is no separate fact (see builders.ts tpch()).
+  // customer and order date the lines inherit. o_totalprice makes orders a fact at its own grain too,
+  // never a measure of the lines (see builders.ts tpch() for the decision).
   const s = star(tpch());
   const li = s.facts.find((f) => f.entity === 'lineitem');
   assert.ok(li);
@@ -73,7 +74,22 @@ test('TPC-H: orders folded into lineitem as its header, role-playing dates, semi
   assert.deepEqual(li.dimensions.find((d) => d.role === 'o_orderdate')?.via, via);
   assert.deepEqual(li.headerDegenerate, [{ via, columns: ['o_orderstatus', 'o_orderpriority', 'o_clerk', 'o_shippriority'] }]);
   assert.match(li.reason, /Header orders folded in.*o_totalprice are not carried/);
-  assert.ok(!s.facts.some((f) => f.entity === 'orders'));
+  assert.match(li.reason, /they are in the header-grain fact orders/);
+  assert.ok(!li.measures.some((m) => m.column.startsWith('o_')), 'no header measure on the line fact');
+  assert.deepEqual(s.facts.map((f) => f.entity), ['partsupp', 'lineitem', 'orders'], 'the header-grain fact follows its line fact');
+  const o = s.facts.find((f) => f.entity === 'orders');
+  assert.ok(o);
+  assert.deepEqual(o.grain, ['o_orderkey']);
+  assert.deepEqual(o.measures, [{ name: 'o_totalprice', column: 'o_totalprice', aggregation: 'sum', additivity: 'additive' }]);
+  assert.deepEqual(o.dimensions, [
+    { dimension: 'customer', role: 'customer', columns: ['o_custkey'] },
+    { dimension: 'date', role: 'date', columns: ['o_orderdate'] },
+  ]);
+  // The order-grain fact keeps the attributes its lines copy from it.
+  assert.deepEqual(o.degenerate, ['o_orderkey', 'o_orderstatus', 'o_orderpriority', 'o_clerk', 'o_shippriority']);
+  assert.equal(o.headerDegenerate, undefined);
+  assert.match(o.reason, /^Header-grain fact: orders is the header of the line fact lineitem and carries measures of its own \(o_totalprice\)/);
+  assert.match(s.dimensions.find((d) => d.name === 'customer')?.reason ?? '', /referenced by fact lineitem \(via header orders\), orders/);
   assert.ok(!s.dimensions.some((d) => d.entity === 'orders'));
   assert.deepEqual(li.degenerate.sort(), ['l_linenumber', 'l_orderkey']);
   assert.equal(li.measures.find((m) => m.name === 'l_discount')?.additivity, 'non-additive');
@@ -182,4 +198,229 @@ test('every entity ends up somewhere: non-facts referencing each other in a loop
   for (const e of ['sales_lines', 'customers', 'products', 'categories', 'departments', 'stores']) assert.ok(placed.has(e), e);
   assert.deepEqual(s.dimensions.find((d) => d.entity === 'categories')?.collapsed, ['departments']);
   validateStar(s, 't.star.json');
+});
+
+// ------------------------------------------------------------------ header measures and header chains
+
+const refsOf = (f: Fact) => f.dimensions.map((d) => `${d.dimension}:${d.role}:${d.columns.join(',')}:${d.via ? `${d.via.entity}(${d.via.from.join(',')})` : ''}`);
+
+/** Every measure of a header ends up on exactly one fact, its own (never on the lines, never lost). */
+function assertHeaderMeasuresOnce(s: StarModel, header: string, measures: string[]): void {
+  const placed = s.facts.flatMap((f) => f.measures.map((m) => `${f.entity}.${m.column}`));
+  for (const m of measures) assert.deepEqual(placed.filter((p) => p.endsWith(`.${m}`)), [`${header}.${m}`], `${header}.${m} on one fact, its own`);
+}
+
+test('classification accuracy on the header schemas (header measures, a header chain, misleading names) is 100%', () => {
+  let correct = 0;
+  let total = 0;
+  const wrong: string[] = [];
+  for (const s of [retailWithHeaderMeasures(), retailChain(), misleadingWithHeader()]) {
+    const r = classificationAccuracy(s, star(s));
+    correct += r.correct;
+    total += r.total;
+    wrong.push(...r.wrong);
+  }
+  process.stdout.write(`# header classification accuracy: ${correct}/${total} entities (${((100 * correct) / total).toFixed(1)}%)\n`);
+  assert.deepEqual(wrong, []);
+  assert.equal(total, 16);
+});
+
+test('retail with header measures: the line fact has no freight; a header-grain fact orders has freight, discount_total, customer, store and dates', () => {
+  const r = retailWithHeaderMeasures();
+  const erd = proposeErd(r.catalog, { name: 't' });
+  const s = proposeStar(erd, r.catalog);
+  validateStar(s, 't.star.json', erd);
+  assert.deepEqual(s.facts.map((f) => `${f.name}:${f.entity}`), ['order_lines:order_lines', 'orders:orders']);
+  const [lines, orders] = s.facts;
+  // The line fact is exactly what it is without header measures: inherited references, no header measure.
+  assert.deepEqual(lines.measures.map((m) => m.column), ['quantity', 'unit_price', 'discount', 'line_total']);
+  assert.deepEqual(refsOf(lines), [
+    'product:product:product_id:',
+    'customer:customer:customer_id:orders(order_id)',
+    'store:store:store_id:orders(order_id)',
+    'date:order_date:order_date:orders(order_id)',
+    'date:ship_date:ship_date:orders(order_id)',
+  ]);
+  assert.deepEqual(lines.headerDegenerate?.[0].columns, ['order_number', 'status']);
+  assert.match(lines.reason, /its measures freight, discount_total are not carried \(they would repeat on every line\): they are in the header-grain fact orders\./);
+  // The header fact: one row per order, its own references and role-playing dates (no join), the order key and descriptors as degenerates.
+  assert.deepEqual(orders.grain, ['order_id']);
+  assert.deepEqual(
+    orders.measures.map((m) => `${m.column}:${m.aggregation}/${m.additivity}`),
+    ['freight:sum/additive', 'discount_total:sum/additive'],
+  );
+  assert.deepEqual(refsOf(orders), ['customer:customer:customer_id:', 'store:store:store_id:', 'date:order_date:order_date:', 'date:ship_date:ship_date:']);
+  assert.deepEqual(orders.degenerate, ['order_id', 'order_number', 'status']);
+  assert.equal(orders.headerDegenerate, undefined);
+  assert.match(orders.reason, /^Header-grain fact: orders is the header of the line fact order_lines and carries measures of its own \(freight, discount_total\); on the lines they would be counted once per line/);
+  assertHeaderMeasuresOnce(s, 'orders', ['freight', 'discount_total']);
+  // Both facts share the conformed dimensions; orders is no dimension.
+  assert.deepEqual(s.dimensions.map((d) => d.name).sort(), ['customer', 'date', 'product', 'store']);
+  assert.match(s.dimensions.find((d) => d.name === 'store')?.reason ?? '', /referenced by fact order_lines \(via header orders\), orders;/);
+  for (const n of [...s.facts.map((x) => x.name), ...s.dimensions.map((x) => x.name)]) assert.ok(s.layout.positions[n], n);
+});
+
+test('a header whose numbers measure nothing (a constant) gets no header-grain fact; the demo-shaped header neither', () => {
+  const r = retailWithHeader();
+  const orders = r.catalog.tables.find((t) => t.name === 'shop__orders');
+  assert.ok(orders);
+  const c = table('x', orders.rowCount, [col('priority', 'Int32', { distinct: 1, min: 0, max: 0 })]).columns[0];
+  orders.columns.push({ ...c, position: orders.columns.length + 1 });
+  const s = star(r);
+  assert.deepEqual(s.facts.map((f) => f.entity), ['order_lines']);
+  assert.ok(s.facts[0].headerDegenerate?.[0].columns.includes('priority'), 'kept on the lines as a header attribute');
+});
+
+test('header chain: deliveries inherit from order lines and orders (key carried down), each header with measures is a fact at its grain', () => {
+  const r = retailChain();
+  const erd = proposeErd(r.catalog, { name: 't' });
+  const s = proposeStar(erd, r.catalog);
+  validateStar(s, 't.star.json', erd);
+  assert.deepEqual(s.facts.map((f) => f.entity), ['deliveries', 'order_lines', 'orders']);
+  const [deliveries, lines, orders] = s.facts;
+  assert.deepEqual(deliveries.grain, ['order_id', 'line_number', 'delivery_seq']);
+  assert.deepEqual(deliveries.measures.map((m) => m.column), ['delivered_qty']);
+  assert.deepEqual(refsOf(deliveries), [
+    'product:product:product_id:order_lines(order_id,line_number)',
+    'customer:customer:customer_id:orders(order_id)',
+    'store:store:store_id:orders(order_id)',
+    'date:delivered_on:delivered_on:',
+    'date:order_date:order_date:orders(order_id)',
+    'date:ship_date:ship_date:orders(order_id)',
+  ]);
+  assert.deepEqual(deliveries.degenerate, ['order_id', 'line_number', 'delivery_seq']);
+  assert.deepEqual(deliveries.headerDegenerate, [{ via: { entity: 'orders', from: ['order_id'], to: ['order_id'] }, columns: ['order_number', 'status'] }]);
+  assert.match(deliveries.reason, /Header orders folded in \(order_lines references orders through part of its key \(order_id\) and nothing else references orders but deliveries through the key carried down; level 2 of the chain, joined from deliveries on order_id/);
+  // order_lines: a fact at its own grain for its measures, inheriting from orders in turn.
+  assert.match(lines.reason, /^Header-grain fact: order_lines is the header of the line fact deliveries/);
+  assert.deepEqual(lines.measures.map((m) => m.column), ['quantity', 'unit_price', 'discount', 'line_total']);
+  assert.deepEqual(refsOf(lines), [
+    'product:product:product_id:',
+    'customer:customer:customer_id:orders(order_id)',
+    'store:store:store_id:orders(order_id)',
+    'date:order_date:order_date:orders(order_id)',
+    'date:ship_date:ship_date:orders(order_id)',
+  ]);
+  assert.deepEqual(orders.measures.map((m) => m.column), ['freight', 'discount_total']);
+  assert.ok(orders.dimensions.every((d) => !d.via));
+  assert.match(orders.reason, /^Header-grain fact: orders is a level-2 header \(over order_lines\) of the line fact deliveries/);
+  assertHeaderMeasuresOnce(s, 'order_lines', ['quantity', 'line_total']);
+  assertHeaderMeasuresOnce(s, 'orders', ['freight', 'discount_total']);
+  assert.deepEqual(s.dimensions.map((d) => d.name).sort(), ['customer', 'date', 'product', 'store']);
+});
+
+test('header chain: the finest grain is the line fact whatever the order of the entities', () => {
+  const r = retailChain();
+  r.catalog.tables.reverse();
+  r.catalog.relationships.reverse();
+  const s = star(r);
+  assert.deepEqual(s.facts.map((f) => f.entity).sort(), ['deliveries', 'order_lines', 'orders']);
+  assert.deepEqual(classificationAccuracy(r, s).wrong, []);
+  const deliveries = s.facts.find((f) => f.entity === 'deliveries');
+  assert.deepEqual([...new Set(deliveries?.dimensions.map((d) => d.via?.entity ?? ''))].sort(), ['', 'order_lines', 'orders']);
+});
+
+test('header chain: a second-level header without measures is folded into every fact of the chain, never a dimension, never lost', () => {
+  const r = retailChain();
+  const orders = r.catalog.tables.find((t) => t.name === 'shop__orders');
+  assert.ok(orders);
+  orders.columns = orders.columns.filter((c) => c.name !== 'freight' && c.name !== 'discount_total');
+  const s = star(r);
+  assert.deepEqual(s.facts.map((f) => f.entity), ['deliveries', 'order_lines']);
+  for (const f of s.facts) assert.ok(f.dimensions.some((d) => d.role === 'customer' && d.via?.entity === 'orders'), `${f.entity} inherits the customer`);
+  assert.ok(!s.dimensions.some((d) => d.entity === 'orders'));
+  assert.equal(classificationAccuracy({ ...r, roles: { ...r.roles, orders: 'header:deliveries' } }, s).wrong.length, 0);
+});
+
+test('misleading names with a header: evidence, not names, finds the line fact, its header and the header-grain fact', () => {
+  const m = misleadingWithHeader();
+  const erd = proposeErd(m.catalog, { name: 't' });
+  const s = proposeStar(erd, m.catalog);
+  validateStar(s, 't.star.json', erd);
+  assert.deepEqual(s.facts.map((f) => f.entity), ['dim_entries', 'lookup_batches']);
+  const [entries, batches] = s.facts;
+  assert.deepEqual(entries.measures.map((m) => m.column), ['fact_count', 'fact_value']);
+  assert.deepEqual(refsOf(entries), ['lookup_item:lookup_item:thing:', 'fact_people:fact_people:who:lookup_batches(bid)', 'date:date:at_ts:lookup_batches(bid)']);
+  assert.deepEqual(batches.measures.map((m) => m.column), ['dim_cost']);
+  assert.deepEqual(refsOf(batches), ['fact_people:fact_people:who:', 'date:date:at_ts:']);
+  assertHeaderMeasuresOnce(s, 'lookup_batches', ['dim_cost']);
+});
+
+test('re-proposing keeps the user\'s name for the header-grain fact', () => {
+  const r = retailWithHeaderMeasures();
+  const first = star(r);
+  const renamed = structuredClone(first);
+  (renamed.facts.find((f) => f.entity === 'orders') as Fact).name = 'fact_order_totals';
+  const merged = mergeStar(renamed, star(r));
+  assert.deepEqual(merged.facts.map((f) => f.name), ['order_lines', 'fact_order_totals']);
+  validateStar(merged, 't.star.json');
+});
+
+test('hierarchy accuracy on the header schemas: header-grain facts change no dimension hierarchy', () => {
+  let found = 0;
+  let expected = 0;
+  let extra = 0;
+  const missing: string[] = [];
+  for (const s of [retailWithHeaderMeasures(), retailChain(), misleadingWithHeader()]) {
+    const erd = proposeErd(s.catalog, { name: 't' });
+    const { star: out } = detectHierarchies(proposeStar(erd, s.catalog), s.catalog, erd);
+    validateStar(out, 't.star.json', erd);
+    const r = hierarchyAccuracy(s, out);
+    found += r.found;
+    expected += r.expected;
+    extra += r.extra;
+    missing.push(...r.missing);
+  }
+  process.stdout.write(`# header hierarchy recall: ${found}/${expected}; extra: ${extra}\n`);
+  assert.deepEqual(missing, []);
+  assert.equal(extra, 0);
+  assert.equal(expected, 11);
+});
+
+test('header chain: a parent the line cannot join in one hop (its key is not carried down) ends the chain and stays a dimension', () => {
+  // Lines reference their order through the order number (a unique key, not the primary key), so the
+  // order's own parent (a sales channel, part of the order's key) is not reachable from the lines' columns.
+  const lines = table(
+    'pos__lines',
+    30_000,
+    [col('order_number', 'String', { distinct: 10_000 }), col('line_no', 'Int32', { distinct: 4 }), col('sku', 'Int64', { distinct: 200 }), col('amount', 'Decimal(18,2)', { distinct: 5000, min: 1, max: 300 })],
+    { pk: ['order_number', 'line_no'] },
+  );
+  const orders = table(
+    'pos__orders',
+    10_000,
+    [col('channel_id', 'Int32', { distinct: 3 }), col('seq', 'Int64', { distinct: 9000 }), col('order_number', 'String'), col('ordered_at', 'Date32', { distinct: 400 })],
+    { pk: ['channel_id', 'seq'], unique: [['order_number']] },
+  );
+  const channels = table('pos__channels', 3, [col('channel_id', 'Int32'), col('channel_name', 'String'), col('opened', 'Date32', { distinct: 3 })], { pk: ['channel_id'] });
+  const items = table('pos__items', 200, [col('sku', 'Int64'), col('item_name', 'String')], { pk: ['sku'] });
+  const c = catalog([lines, orders, channels, items], [
+    rel('pos__lines', ['order_number'], 'pos__orders', ['order_number']),
+    rel('pos__lines', ['sku'], 'pos__items', ['sku']),
+    rel('pos__orders', ['channel_id'], 'pos__channels', ['channel_id']),
+  ]);
+  const erd = proposeErd(c, { name: 't' });
+  const s = proposeStar(erd, c);
+  validateStar(s, 't.star.json', erd);
+  assert.deepEqual(s.facts.map((f) => f.entity), ['lines']);
+  const via = { entity: 'orders', from: ['order_number'], to: ['order_number'] };
+  assert.deepEqual(refsOf(s.facts[0]), ['item:item:sku:', 'channel:channel:channel_id:orders(order_number)', 'date:date:ordered_at:orders(order_number)']);
+  assert.deepEqual(s.facts[0].dimensions[1].via, via);
+  assert.deepEqual(s.dimensions.map((d) => d.entity ?? d.name).sort(), ['channels', 'date', 'items']);
+});
+
+test('a line and its headers with dates of the same name play distinct roles (the header\'s prefixed)', () => {
+  const r = retailChain();
+  for (const name of ['shop__deliveries', 'shop__order_lines', 'shop__orders']) {
+    const t = r.catalog.tables.find((x) => x.name === name);
+    assert.ok(t);
+    const c = table('x', t.rowCount, [col('created_at', 'Date32', { distinct: 700 })]).columns[0];
+    t.columns.push({ ...c, position: t.columns.length + 1 });
+  }
+  const erd = proposeErd(r.catalog, { name: 't' });
+  const s = proposeStar(erd, r.catalog);
+  validateStar(s, 't.star.json', erd);
+  const roles = (e: string) => s.facts.find((f) => f.entity === e)?.dimensions.filter((d) => d.columns[0] === 'created_at').map((d) => `${d.role}:${d.via?.entity ?? ''}`);
+  assert.deepEqual(roles('deliveries'), ['created_at:', 'order_line_created_at:order_lines', 'order_created_at:orders']);
+  assert.deepEqual(roles('orders'), ['created_at:']);
 });
