@@ -1,8 +1,9 @@
 /**
- * The SVG canvas both editors draw on: boxes, lines between boxes, group
- * rectangles behind them; zoom (wheel), pan (drag the background), fit,
- * search; drag a box (only its transform and its incident lines change while
- * dragging; one `onMoved` on drop); keyboard: Tab to a box, arrows move it,
+ * The SVG canvas both editors draw on: boxes, lines between boxes (routed
+ * around the other boxes by each line's `route`), group rectangles behind
+ * them; zoom (wheel), pan (drag the background), fit, search; drag a box
+ * (only its transform and its incident lines change while dragging; on drop
+ * the lines near it are re-routed and one `onMoved` sent); keyboard: Tab to a box, arrows move it,
  * Delete deletes (a box or a focused line), Enter opens the side panel.
  */
 import { html, svg } from './dom';
@@ -12,15 +13,20 @@ export type Selection = { kind: 'box' | 'line'; id: string } | null;
 
 export interface Route {
   d: string;
-  /** Where a label goes (the line's middle). */
+  /** The line's middle: where a label goes, above it. */
   mid: { x: number; y: number };
+  /** Where the label text goes instead, when the route says (beside a vertical middle stretch, not over it). */
+  label?: { x: number; y: number; anchor: 'start' | 'middle' };
+  /** The route's corners, when known: a moved box then re-routes only the lines near it. */
+  points?: readonly { x: number; y: number }[];
 }
 
 export interface LineSpec {
   id: string;
   a: string;
   b: string;
-  route: (a: Rect, b: Rect) => Route;
+  /** The line between boxes `a` and `b`, kept clear of `boxes` (every box drawn, `a` and `b` included). */
+  route: (a: Rect, b: Rect, boxes: readonly Rect[]) => Route;
   className: string;
   markerStart?: string;
   markerEnd?: string;
@@ -65,6 +71,8 @@ interface Line {
   path: SVGPathElement;
   hit: SVGPathElement;
   label?: SVGTextElement;
+  /** Bounds of the drawn route. */
+  extent?: Rect;
 }
 
 interface Group {
@@ -79,6 +87,8 @@ type Drag =
   | { mode: 'link'; from: ColumnEnd; x: number; y: number };
 
 const GROUP_PAD = 18;
+/** A line whose route comes this close to a moved box is re-routed on drop (about the routing window). */
+const SETTLE = 160;
 const KEY_STEP = 10;
 const FAR_ZOOM = 0.4;
 
@@ -101,6 +111,8 @@ export class Diagram {
   /** The one "drag to link" handle, moved to the column row under the pointer (rows with data-hx/data-hy). */
   private readonly handle: SVGCircleElement;
   private boxes = new Map<string, Box>();
+  /** The boxes as one array for routing (the same objects: a moved box is seen where it is now). */
+  private obstacles: Box[] = [];
   private lines = new Map<string, Line>();
   private incident = new Map<string, Line[]>();
   private groups: Group[] = [];
@@ -151,6 +163,7 @@ export class Diagram {
       boxFrag.appendChild(g);
       this.boxes.set(b.id, { id: b.id, g, ...b.rect });
     }
+    this.obstacles = [...this.boxes.values()];
     const lineFrag = document.createDocumentFragment();
     for (const spec of lines) {
       const a = this.boxes.get(spec.a);
@@ -195,16 +208,35 @@ export class Diagram {
     return b && { x: b.x, y: b.y, w: b.w, h: b.h };
   }
 
-  /** Move a box now (during a drag or from the keyboard): its transform, incident lines and groups only. */
+  /**
+   * Move a box now (during a drag or from the keyboard): its transform and incident lines; unless dragging
+   * (`groups` false), also its groups and the other lines near its old or new place.
+   */
   moveBox(id: string, x: number, y: number, groups = true): void {
     const b = this.boxes.get(id);
     if (!b) return;
+    const before = { x: b.x, y: b.y, w: b.w, h: b.h };
     b.x = x;
     b.y = y;
     b.g.setAttribute('transform', `translate(${x},${y})`);
     for (const l of this.incident.get(id) ?? []) this.route(l);
-    // During a drag the group rectangles (on the cached layer) follow on drop only.
-    if (groups) for (const g of this.memberOf.get(id) ?? []) this.sizeGroup(g);
+    // During a drag the group rectangles (on the cached layer) follow on drop only; so do the other lines.
+    if (groups) {
+      for (const g of this.memberOf.get(id) ?? []) this.sizeGroup(g);
+      this.settle(id, before);
+    }
+  }
+
+  /**
+   * After box `id` moved from `before`: re-route the other lines whose route runs near either place
+   * (one now crossing the box goes around it; one that went around it may go straight again).
+   */
+  private settle(id: string, before: Rect): void {
+    const b = this.boxes.get(id);
+    if (!b) return;
+    const incident = new Set(this.incident.get(id) ?? []);
+    const near = (e: Rect | undefined) => !e || [before, b].some((r) => e.x < r.x + r.w + SETTLE && r.x - SETTLE < e.x + e.w && e.y < r.y + r.h + SETTLE && r.y - SETTLE < e.y + e.h);
+    for (const l of this.lines.values()) if (!incident.has(l) && near(l.extent)) this.route(l);
   }
 
   private lift(id: string): void {
@@ -230,12 +262,15 @@ export class Diagram {
     const a = this.boxes.get(l.spec.a);
     const b = this.boxes.get(l.spec.b);
     if (!a || !b) return;
-    const r = l.spec.route(a, b);
+    const r = l.spec.route(a, b, this.obstacles);
     l.path.setAttribute('d', r.d);
     l.hit.setAttribute('d', r.d);
+    l.extent = r.points && r.points.length > 0 ? extent(r.points) : undefined;
     if (l.label) {
-      l.label.setAttribute('x', String(Math.round(r.mid.x)));
-      l.label.setAttribute('y', String(Math.round(r.mid.y - 4)));
+      const at = r.label ?? { x: r.mid.x, y: r.mid.y - 4, anchor: 'middle' };
+      l.label.setAttribute('x', String(Math.round(at.x)));
+      l.label.setAttribute('y', String(Math.round(at.y)));
+      l.label.setAttribute('text-anchor', at.anchor);
     }
   }
 
@@ -480,7 +515,10 @@ export class Diagram {
     if (d.mode === 'box' && d.moved) {
       this.unlift(d.id);
       const b = this.boxes.get(d.id);
-      if (b) this.hooks.onMoved(d.id, b.x, b.y);
+      if (b) {
+        this.settle(d.id, { x: d.ox, y: d.oy, w: b.w, h: b.h });
+        this.hooks.onMoved(d.id, b.x, b.y);
+      }
     } else if (d.mode === 'link') {
       this.endLink();
       this.handle.setAttribute('visibility', 'hidden');
@@ -516,6 +554,17 @@ export class Diagram {
     }
     ev.preventDefault();
   }
+}
+
+function extent(points: readonly { x: number; y: number }[]): Rect {
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const p of points) {
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x);
+    y1 = Math.max(y1, p.y);
+  }
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
 function capturePointer(el: Element, pointerId: number): void {

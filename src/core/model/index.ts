@@ -7,6 +7,7 @@ export { mergeErd } from './merge';
 export { detectHierarchies, type HierarchyReport } from './hierarchies';
 export { layoutErd, layoutStar, erdBoxes, starBoxes, starRows, boxSize, borderPoint, layeredLayout, BOX, type Box, type LayoutOptions } from './layout';
 export { validateErd, validateStar } from './validate';
+export { route, drawRoute, columnPorts, rowPorts, sidePorts, laneOffsets, pathData, midpoint, labelPlace, ROUTING, type Port, type Routed, type DrawnRoute, type LabelPlace } from './routing';
 export * from './files';
 export * from './export';
 export * from './service';

@@ -1,11 +1,13 @@
 /**
  * SVG drawing of a model with the layout's geometry (same boxes as the
- * editors): a box per entity/table with its columns, lines with crow's-foot
- * ends (many side: fork; one side: bar; optional: circle). Self-contained,
+ * editors): a box per entity/table with its columns, lines routed around the
+ * boxes as the editors route them (routing.ts), with crow's-foot ends (many
+ * side: fork; one side: bar; optional: circle). Self-contained,
  * light colours, for documents and READMEs.
  */
 import type { ErdModel, Point, StarModel } from '../model-types';
-import { BOX, borderPoint, erdBoxes, starBoxes, type Box } from '../layout';
+import { BOX, erdBoxes, starBoxes, type Box } from '../layout';
+import { columnPorts, drawRoute, laneOffsets, sidePorts, type Port, type Rect } from '../routing';
 import { starTables, type ExportTable } from './tables';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -71,43 +73,28 @@ function endMark(p: Point, towards: Point, many: boolean, optional: boolean): st
   return parts.join('');
 }
 
-/** `offset` shifts parallel lines between the same two boxes apart (role-playing references). */
-function drawLine(a: Box, b: Box, l: Line, offset = 0): string {
-  const p0 = borderPoint(a, b);
-  const q0 = borderPoint(b, a);
-  const len = Math.hypot(q0.x - p0.x, q0.y - p0.y) || 1;
-  const ox = (-(q0.y - p0.y) / len) * offset;
-  const oy = ((q0.x - p0.x) / len) * offset;
-  const p = { x: p0.x + ox, y: p0.y + oy };
-  const q = { x: q0.x + ox, y: q0.y + oy };
-  // Labels of parallel lines sit at different points along them, so they do not print over each other.
-  const t = 0.5 + (offset / 14) * 0.2;
-  const mid = { x: p.x + (q.x - p.x) * t, y: p.y + (q.y - p.y) * t };
+const rect = (b: Box): Rect => ({ x: b.x, y: b.y, w: b.width, h: b.height });
+
+/** A line routed like the editors route it: around every other box, leaving and entering through `from` / `to` ports. */
+function drawLine(obstacles: readonly Rect[], from: Port[], to: Port[], l: Line): string {
+  const { points, d, label } = drawRoute(obstacles, from, to);
+  const p = points[0], q = points[points.length - 1];
   return [
     `<g class="rel" data-from="${esc(l.from)}" data-to="${esc(l.to)}">`,
-    `<line x1="${n(p.x)}" y1="${n(p.y)}" x2="${n(q.x)}" y2="${n(q.y)}" class="edge"/>`,
+    `<path d="${d}" class="edge"/>`,
     // The referencing side may have many rows and is never empty; the referenced side is one, or none when optional.
-    endMark(p, q, l.many, false),
-    endMark(q, p, false, l.optional),
-    `<text x="${n(mid.x)}" y="${n(mid.y - 4)}" class="label" text-anchor="middle">${esc(fit(l.label, 30))}</text>`,
+    // Marks orient along the end segments, which leave their boxes at right angles.
+    endMark(p, points[1] ?? p, l.many, false),
+    endMark(q, points[points.length - 2] ?? q, false, l.optional),
+    `<text x="${n(label.x)}" y="${n(label.y)}" class="label" text-anchor="${label.anchor}">${esc(fit(l.label, 30))}</text>`,
     '</g>',
   ].join('');
-}
-
-/** Per line, its shift: the k-th of n lines between the same two boxes, 14px apart around the centre line. */
-function parallelOffsets(pairs: { from: string; to: string }[]): number[] {
-  const key = (p: { from: string; to: string }) => [p.from, p.to].sort().join('\u0000');
-  const groups = new Map<string, number[]>();
-  pairs.forEach((p, i) => groups.set(key(p), [...(groups.get(key(p)) ?? []), i]));
-  const out = new Array<number>(pairs.length).fill(0);
-  for (const idx of groups.values()) idx.forEach((i, k) => (out[i] = (k - (idx.length - 1) / 2) * 14));
-  return out;
 }
 
 const STYLE =
   '.frame{fill:#fff;stroke:#5b6b7f;stroke-width:1}.head{fill:#dde6f0;stroke:#5b6b7f}.fact .head{fill:#f6e3c4}' +
   '.title{font:bold 13px sans-serif;fill:#1d2733}.col{font:12px monospace;fill:#1d2733}.pk{font-weight:bold}' +
-  '.type{font:11px monospace;fill:#6b7785}.edge{stroke:#7a8796;stroke-width:1.2}.mark{stroke:#7a8796;stroke-width:1.2;fill:none}' +
+  '.type{font:11px monospace;fill:#6b7785}.edge{stroke:#7a8796;stroke-width:1.2;fill:none}.mark{stroke:#7a8796;stroke-width:1.2;fill:none}' +
   '.opt{stroke:#7a8796;fill:#fff}.label{font:10px sans-serif;fill:#6b7785}' +
   '.mark-pk{font:bold 9px sans-serif;fill:#a0660a}.mark-fk{font:bold 9px sans-serif;fill:#2f6db3}';
 
@@ -126,13 +113,16 @@ function svgDocument(title: string, boxes: Map<string, Box>, body: string[]): st
 export function erdToSvg(m: ErdModel): string {
   const boxes = erdBoxes(m);
   const fks = new Set(m.relationships.flatMap((r) => r.from.columns.map((c) => `${r.from.entity}.${c}`)));
-  const offsets = parallelOffsets(m.relationships.map((r) => ({ from: r.from.entity, to: r.to.entity })));
-  const lines = m.relationships.flatMap((r, i) => {
+  const obstacles = [...boxes.values()].map(rect);
+  const index = new Map(m.entities.map((e) => [e.name, e]));
+  const column = (entity: string, name: string | undefined) => index.get(entity)?.columns.findIndex((c) => c.name === name) ?? -1;
+  const lines = m.relationships.flatMap((r) => {
     const a = boxes.get(r.from.entity);
     const b = boxes.get(r.to.entity);
-    if (!a || !b || a === b) return [];
+    if (!a || !b) return [];
     const line = { from: r.from.entity, to: r.to.entity, many: r.cardinality === 'many-to-one', optional: r.optional, label: r.from.columns.join(', ') };
-    return [drawLine(a, b, line, offsets[i])];
+    // Column to column, as the editor draws it.
+    return [drawLine(obstacles, columnPorts(rect(a), column(r.from.entity, r.from.columns[0])), columnPorts(rect(b), column(r.to.entity, r.to.columns[0])), line)];
   });
   const drawn = m.entities.map((e) => {
     const t: ExportTable = {
@@ -148,11 +138,13 @@ export function starToSvg(m: StarModel, erd?: ErdModel): string {
   const boxes = starBoxes(m);
   const { tables, refs } = starTables(m, erd);
   const facts = new Set(m.facts.map((f) => f.name));
-  const offsets = parallelOffsets(refs);
+  const lanes = laneOffsets(refs);
+  const obstacles = [...boxes.values()].map(rect);
   const lines = refs.flatMap((r, i) => {
     const a = boxes.get(r.from);
     const b = boxes.get(r.to);
-    return a && b ? [drawLine(a, b, { from: r.from, to: r.to, many: true, optional: false, label: r.role }, offsets[i])] : [];
+    if (!a || !b) return [];
+    return [drawLine(obstacles, sidePorts(rect(a), rect(b), lanes[i]), sidePorts(rect(b), rect(a), lanes[i]), { from: r.from, to: r.to, many: true, optional: false, label: r.role })];
   });
   // Boxes list what starRows counts: facts their keys, degenerates and measures; dimensions keys and attributes.
   const drawn = tables.map((t) => {
