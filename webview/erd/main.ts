@@ -6,16 +6,14 @@
  */
 import { applyErdEdit, EditError, freshRelationshipName, HOST_ONLY_OPS, type ErdEdit } from '../../src/core/model/edits';
 import type { Entity, ErdModel, ErdRelationship } from '../../src/core/model/model-types';
-import { Diagram, isView, type LineSpec, type Route, type Selection } from '../shared/diagram';
+import { columnPorts, drawRoute } from '../../src/core/model/routing';
+import { Diagram, type LineSpec, type Selection } from '../shared/diagram';
 import { clear, html, svg } from '../shared/dom';
 import { CHAR, entitySize, fit, HEADER, ROW, type Rect } from '../shared/geometry';
-import { connectHost } from '../shared/host';
 import { FallbackPositions, layoutErdBoxes } from '../shared/layout';
 import { defineMarkers, MARKER } from '../shared/markers';
-import type { HostMessage } from '../shared/protocol';
-import { button, checkField, heading, selectField, textField, createShell } from '../shared/shell';
+import { button, checkField, heading, selectField, textField, createShell, startApp } from '../shared/shell';
 
-const STUB = 18;
 const COMMON_TYPES = ['String', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Int32', 'Int64', 'Float64', 'Decimal(18, 2)', 'Date', 'DateTime', 'DateTime64(3)', 'Bool', 'UUID', 'LowCardinality(String)'];
 
 const shell = createShell('ERD');
@@ -43,35 +41,17 @@ const diagram = new Diagram(shell.main, defineMarkers, {
     if (model.relationships.some((r) => r.name === relationship.name)) diagram.select({ kind: 'line', id: relationship.name });
   },
 });
-shell.main.insertBefore(diagram.element, shell.panel);
-shell.panel.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Escape' && diagram.selected) diagram.focus(diagram.selected);
-});
-const host = connectHost(onMessage);
-buildToolbar();
-host.post({ type: 'ready' });
-
-function onMessage(m: HostMessage): void {
-  if (m.type === 'erd') {
-    const first = model === null;
-    model = m.model;
-    shell.hideError();
+const host = startApp({
+  kind: 'erd',
+  shell,
+  diagram,
+  buildToolbar,
+  onModel: (m) => {
+    model = m;
     render();
-    if (first) openView();
-  } else if (m.type === 'invalid') {
-    model = null;
-    shell.showError(m.kind, m.error, () => host.post({ type: 'openText' }));
-  } else if (m.type === 'notice') {
-    shell.notice(m.level, m.message);
-  }
-}
-
-/** First model: where the view was before this webview was reloaded, else the whole diagram. */
-function openView(): void {
-  const state = host.getState() as { view?: unknown } | undefined;
-  if (isView(state?.view)) diagram.setView(state.view);
-  else diagram.fit();
-}
+  },
+  onInvalid: () => (model = null),
+});
 
 /** Apply locally, then tell the extension. `redraw` false when the canvas already shows the change (a drag). */
 function edit(e: ErdEdit, redraw = true): void {
@@ -156,29 +136,13 @@ function relationshipLine(r: ErdRelationship, index: Map<string, Entity>): LineS
     id: r.name,
     a: r.from.entity,
     b: r.to.entity,
-    route: (a, b) => routeColumns(a, ai, b, bi),
+    // Column to column, around the other boxes.
+    route: (a, b, boxes) => drawRoute(boxes, columnPorts(a, ai), columnPorts(b, bi)),
     className: `rel${r.optional ? ' optional' : ''}`,
     markerStart: r.cardinality === 'many-to-one' ? MARKER.many : MARKER.one,
     markerEnd: r.optional ? MARKER.oneOptional : MARKER.oneMandatory,
     ariaLabel: `Relationship ${r.name}: ${r.from.entity} to ${r.to.entity}, ${r.cardinality}${r.optional ? ', optional' : ''}`,
   };
-}
-
-/** Column to column: horizontal stubs out of the facing sides (so the markers sit flat on the box edge). */
-function routeColumns(a: Rect, ai: number, b: Rect, bi: number): Route {
-  const ay = a.y + (ai >= 0 ? HEADER + ai * ROW + ROW / 2 : HEADER / 2);
-  const by = b.y + (bi >= 0 ? HEADER + bi * ROW + ROW / 2 : HEADER / 2);
-  if (a.x + a.w + 2 * STUB <= b.x) {
-    const x1 = a.x + a.w, x2 = b.x;
-    return { d: `M${x1},${ay} H${x1 + STUB} L${x2 - STUB},${by} H${x2}`, mid: { x: (x1 + x2) / 2, y: (ay + by) / 2 } };
-  }
-  if (b.x + b.w + 2 * STUB <= a.x) {
-    const x1 = a.x, x2 = b.x + b.w;
-    return { d: `M${x1},${ay} H${x1 - STUB} L${x2 + STUB},${by} H${x2}`, mid: { x: (x1 + x2) / 2, y: (ay + by) / 2 } };
-  }
-  // Overlapping columns of boxes (or a self reference): loop out on the right.
-  const xr = Math.max(a.x + a.w, b.x + b.w) + 2 * STUB;
-  return { d: `M${a.x + a.w},${ay} H${xr} V${by} H${b.x + b.w}`, mid: { x: xr, y: (ay + by) / 2 } };
 }
 
 // ---------------------------------------------------------------- toolbar

@@ -15,7 +15,8 @@ const layout = obj({ positions: rec(point) });
 const names = arr(nonEmpty);
 
 const column = obj({ name: nonEmpty, type: nonEmpty, nullable: bool, 'source?': obj({ column: str, expression: str }), 'description?': str });
-const entity = obj({
+/** One ERD entity (also what the star editor is sent of its source ERD). */
+export const entity = obj({
   name: nonEmpty,
   'sourceTable?': str,
   'derivedFrom?': str,

@@ -6,9 +6,9 @@
  * never half-applied.
  */
 import type { ErdEdit, StarEdit } from '../../src/core/model/edits';
-import type { ErdModel, StarModel } from '../../src/core/model/model-types';
+import type { Entity, ErdModel, StarModel } from '../../src/core/model/model-types';
 import { arr, bool, int, isRecord, lit, nonEmpty, num, obj, rec, str, tagged, type Check, type Problem } from './check';
-import { checkErd, checkStar } from './model-check';
+import { checkErd, checkStar, entity } from './model-check';
 
 export type ModelKind = 'erd' | 'star';
 
@@ -24,6 +24,11 @@ export type HostMessage =
   | { type: 'erd'; model: ErdModel }
   | { type: 'star'; model: StarModel }
   | { type: 'invalid'; kind: ModelKind; error: ModelError }
+  /**
+   * Star editor only: the entities of the ERD the star was designed from (its `erd` file), so new facts,
+   * dimensions, measures and references offer real columns; `erd` null with `problem` when it cannot be read.
+   */
+  | { type: 'erdContext'; erd: string | null; entities: Entity[]; problem?: string }
   /** An edit the extension refused (stale or invalid): shown, and the model is re-sent. */
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
@@ -70,18 +75,33 @@ const erdEdit: Check = tagged('op', {
   decideDecomposition: obj({ id: nonEmpty, accept: bool }),
 });
 
+const aggregation = lit('sum', 'count', 'avg', 'min', 'max', 'countDistinct');
+const additivity = lit('additive', 'semi-additive', 'non-additive');
+const names = arr(nonEmpty);
+
 const starEdit: Check = tagged('op', {
   moveEntity,
   setPositions,
+  addFact: obj({ fact: nonEmpty, entity: nonEmpty, grain: names, x: num, y: num }),
+  addDimension: obj({
+    dimension: nonEmpty,
+    entity: nonEmpty,
+    naturalKey: names,
+    attributes: arr(obj({ name: nonEmpty, column: nonEmpty, type: nonEmpty, 'entity?': nonEmpty })),
+    x: num,
+    y: num,
+  }),
+  setNaturalKey: obj({ dimension: nonEmpty, columns: names }),
+  addMeasure: obj({ fact: nonEmpty, measure: obj({ name: nonEmpty, column: nonEmpty, aggregation, additivity }) }),
+  removeMeasure: obj({ fact: nonEmpty, measure: nonEmpty }),
+  addDegenerate: obj({ fact: nonEmpty, column: nonEmpty }),
+  removeDegenerate: obj({ fact: nonEmpty, column: nonEmpty }),
+  addReference: obj({ fact: nonEmpty, reference: obj({ dimension: nonEmpty, role: nonEmpty, columns: names }) }),
+  removeReference: obj({ fact: nonEmpty, role: nonEmpty }),
   renameFact: obj({ fact: nonEmpty, newName: nonEmpty }),
   renameDimension: obj({ dimension: nonEmpty, newName: nonEmpty }),
   setScdType: obj({ dimension: nonEmpty, scdType: lit(1, 2) }),
-  updateMeasure: obj({
-    fact: nonEmpty,
-    measure: nonEmpty,
-    'aggregation?': lit('sum', 'count', 'avg', 'min', 'max', 'countDistinct'),
-    'additivity?': lit('additive', 'semi-additive', 'non-additive'),
-  }),
+  updateMeasure: obj({ fact: nonEmpty, measure: nonEmpty, 'newName?': nonEmpty, 'column?': nonEmpty, 'aggregation?': aggregation, 'additivity?': additivity }),
   setRole: obj({ fact: nonEmpty, index: int, role: nonEmpty }),
   deleteFact: obj({ fact: nonEmpty }),
   deleteDimension: obj({ dimension: nonEmpty }),
@@ -104,6 +124,7 @@ const hostShape: Check = tagged('type', {
   star: obj({ model: obj({}) }),
   invalid: obj({ kind: lit('erd', 'star'), error: obj({ message: str, path: str, 'line?': int }) }),
   notice: obj({ level: lit('info', 'error'), message: str }),
+  erdContext: obj({ erd: (v, p) => (v === null ? null : nonEmpty(v, p)), entities: arr(entity), 'problem?': str }),
 });
 
 /** Extension side: check a message from the webview before acting on it. */

@@ -1,6 +1,8 @@
 /** The page around the canvas: toolbar, side panel, error view, notices, and small form controls for the panel. */
+import { isView, type Diagram } from './diagram';
 import { clear, html } from './dom';
-import type { ModelError, ModelKind } from './protocol';
+import { connectHost, type Host } from './host';
+import type { HostMessage, ModelError, ModelKind } from './protocol';
 
 export interface Shell {
   toolbar: HTMLElement;
@@ -49,6 +51,62 @@ export function createShell(title: string): Shell {
       noticeTimer = setTimeout(() => (notice.className = 'notice'), level === 'error' ? 6000 : 2500);
     },
   };
+}
+
+type ModelOf<K extends ModelKind> = Extract<HostMessage, { type: K }>['model'];
+
+export interface AppSpec<K extends ModelKind> {
+  kind: K;
+  shell: Shell;
+  diagram: Diagram;
+  buildToolbar(): void;
+  /** A valid model arrived (the first one, a redraw after an edit elsewhere, or after undo): keep it and draw it. */
+  onModel(model: ModelOf<K>): void;
+  /** The file cannot be drawn (the error view is shown): forget the model. */
+  onInvalid(): void;
+  /** Messages other than the model, invalid and notice ones (e.g. the star editor's ERD context). */
+  onOther?(m: HostMessage): void;
+}
+
+/**
+ * The startup both model editors share: the canvas goes in the page, Escape in the side panel returns
+ * to the selection, host messages are dispatched (model -> draw, invalid -> error view, notice -> toast),
+ * the first model opens where the view was before a reload, and the extension is told the page is ready.
+ */
+export function startApp<K extends ModelKind>(spec: AppSpec<K>): Host {
+  const { shell, diagram } = spec;
+  shell.main.insertBefore(diagram.element, shell.panel);
+  shell.panel.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && diagram.selected) diagram.focus(diagram.selected);
+  });
+  let drawn = false;
+  const host = connectHost((m) => {
+    if (m.type === spec.kind) {
+      const first = !drawn;
+      drawn = true;
+      shell.hideError();
+      spec.onModel((m as Extract<HostMessage, { type: K }>).model);
+      if (first) openView(host, diagram);
+    } else if (m.type === 'invalid') {
+      drawn = false;
+      spec.onInvalid();
+      shell.showError(m.kind, m.error, () => host.post({ type: 'openText' }));
+    } else if (m.type === 'notice') {
+      shell.notice(m.level, m.message);
+    } else {
+      spec.onOther?.(m);
+    }
+  });
+  spec.buildToolbar();
+  host.post({ type: 'ready' });
+  return host;
+}
+
+/** First model: where the view was before this webview was reloaded, else the whole diagram. */
+function openView(host: Host, diagram: Diagram): void {
+  const state = host.getState() as { view?: unknown } | undefined;
+  if (isView(state?.view)) diagram.setView(state.view);
+  else diagram.fit();
 }
 
 export function button(parent: Element, label: string, title: string, onClick: () => void, id?: string): HTMLButtonElement {

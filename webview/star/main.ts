@@ -4,84 +4,149 @@
  * dimension box. Same contract as the ERD editor: draw what the extension
  * sends, turn every action into one typed edit, apply it locally too.
  */
-import { applyStarEdit, EditError, type StarEdit } from '../../src/core/model/edits';
-import type { Additivity, Aggregation, Dimension, Fact, StarModel } from '../../src/core/model/model-types';
-import { Diagram, isView, type LineSpec, type Route, type Selection } from '../shared/diagram';
+import { applyStarEdit, EditError, freshBoxName, freshRole, referencesTo, type StarEdit, type StarEditContext } from '../../src/core/model/edits';
+import type { Additivity, Aggregation, Dimension, Entity, Fact, StarModel } from '../../src/core/model/model-types';
+import { drawRoute, ROUTING, sidePorts } from '../../src/core/model/routing';
+import { Diagram, type ColumnEnd, type LineSpec, type Selection } from '../shared/diagram';
 import { clear, html, svg } from '../shared/dom';
 import { CHAR, dimensionLines, factLines, fit, HEADER, linesSize, ROW, type Rect } from '../shared/geometry';
-import { connectHost } from '../shared/host';
 import { FallbackPositions, layoutStarBoxes } from '../shared/layout';
 import { defineMarkers, MARKER } from '../shared/markers';
-import type { HostMessage } from '../shared/protocol';
-import { button, createShell, heading, selectField, textField } from '../shared/shell';
+import { button, createShell, heading, selectField, startApp, textField } from '../shared/shell';
 
 const AGGREGATIONS: readonly Aggregation[] = ['sum', 'count', 'avg', 'min', 'max', 'countDistinct'];
 const ADDITIVITY: readonly Additivity[] = ['additive', 'semi-additive', 'non-additive'];
 
 const shell = createShell('Star schema');
 let model: StarModel | null = null;
+/** The source ERD's entities (sent by the extension when the star names a readable ERD). */
+let erd: { file: string | null; entities: Entity[]; problem?: string } = { file: null, entities: [] };
+/** The side panel shows the "new fact / new dimension" form instead of the selection. */
+let adding: 'fact' | 'dimension' | null = null;
+/** A dragged reference whose fact columns could not be guessed: the form opens with this dimension chosen. */
+let pendingReference: string | null = null;
 let panelFocusName: string | null = null;
 const fallback = new FallbackPositions();
 
 const diagram = new Diagram(shell.main, defineMarkers, {
   onMoved: (id, x, y) => edit({ op: 'moveEntity', entity: id, x, y }, false),
-  onSelect: () => renderPanel(),
-  onDelete: (sel) => {
-    if (!model) return;
-    if (sel.kind !== 'box') {
-      shell.notice('info', 'A dimension reference goes with its dimension: delete the dimension, or rename the role in the side panel.');
-      return;
-    }
-    const isFact = model.facts.some((f) => f.name === sel.id);
-    edit(isFact ? { op: 'deleteFact', fact: sel.id } : { op: 'deleteDimension', dimension: sel.id });
+  onSelect: () => {
+    adding = null;
+    renderPanel();
   },
+  onDelete: (sel) => deleteSelection(sel),
   onView: (view) => host.setState({ view }),
   onOpen: () => shell.panel.querySelector<HTMLElement>('input, select, button')?.focus(),
+  onLink: (from, to) => linkBoxes(from, to),
 });
-shell.main.insertBefore(diagram.element, shell.panel);
-shell.panel.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Escape' && diagram.selected) diagram.focus(diagram.selected);
-});
-const host = connectHost(onMessage);
-buildToolbar();
-host.post({ type: 'ready' });
-
-function onMessage(m: HostMessage): void {
-  if (m.type === 'star') {
-    const first = model === null;
-    model = m.model;
-    shell.hideError();
+const host = startApp({
+  kind: 'star',
+  shell,
+  diagram,
+  buildToolbar,
+  onModel: (m) => {
+    model = m;
     render();
-    if (first) openView();
-  } else if (m.type === 'invalid') {
-    model = null;
-    shell.showError(m.kind, m.error, () => host.post({ type: 'openText' }));
-  } else if (m.type === 'notice') {
-    shell.notice(m.level, m.message);
-  }
+  },
+  onInvalid: () => (model = null),
+  onOther: (m) => {
+    if (m.type !== 'erdContext') return;
+    erd = { file: m.erd, entities: m.entities, problem: m.problem };
+    renderPanel();
+  },
+});
+
+function context(): StarEditContext {
+  return erd.file ? { entities: erd.entities } : {};
 }
 
-/** First model: where the view was before this webview was reloaded, else the whole diagram. */
-function openView(): void {
-  const state = host.getState() as { view?: unknown } | undefined;
-  if (isView(state?.view)) diagram.setView(state.view);
-  else diagram.fit();
+function entityOf(name: string | undefined): Entity | undefined {
+  return name === undefined ? undefined : erd.entities.find((e) => e.name === name);
 }
 
-function edit(e: StarEdit, redraw = true): void {
-  if (!model) return;
+/** Apply locally, then tell the extension. `redraw` false when the canvas already shows the change (a drag). Returns whether it applied. */
+function edit(e: StarEdit, redraw = true): boolean {
+  if (!model) return false;
+  const removed = e.op === 'deleteDimension' ? referencesTo(model, e.dimension) : [];
   try {
-    model = applyStarEdit(model, e);
+    model = applyStarEdit(model, e, context());
   } catch (err) {
     shell.notice('error', err instanceof EditError ? err.message : String(err));
     if (!redraw) render();
-    return;
+    return false;
   }
   host.post({ type: 'edit', kind: 'star', edit: e });
   const sel = diagram.selected;
   const renamed = e.op === 'renameFact' ? [e.fact, e.newName] : e.op === 'renameDimension' ? [e.dimension, e.newName] : null;
   if (renamed && sel?.kind === 'box' && sel.id === renamed[0]) diagram.select({ kind: 'box', id: renamed[1] }, false);
+  if (e.op === 'deleteDimension' && removed.length) {
+    shell.notice('info', `Deleted dimension "${e.dimension}" and ${removed.length === 1 ? 'the reference' : `the ${removed.length} references`} to it (${removed.join(', ')}). Undo brings them back.`);
+  }
   if (redraw) render();
+  return true;
+}
+
+function deleteSelection(sel: NonNullable<Selection>): void {
+  if (!model) return;
+  if (sel.kind === 'line') {
+    const ref = referenceOf(sel.id);
+    if (ref) edit({ op: 'removeReference', fact: ref.fact.name, role: ref.fact.dimensions[ref.index].role });
+    return;
+  }
+  const isFact = model.facts.some((f) => f.name === sel.id);
+  edit(isFact ? { op: 'deleteFact', fact: sel.id } : { op: 'deleteDimension', dimension: sel.id });
+}
+
+/** A line id is `<fact>#<index of the reference>`. */
+function referenceOf(lineId: string): { fact: Fact; index: number } | undefined {
+  const at = lineId.lastIndexOf('#');
+  const fact = model?.facts.find((f) => f.name === lineId.slice(0, at));
+  const index = Number(lineId.slice(at + 1));
+  return fact && fact.dimensions[index] ? { fact, index } : undefined;
+}
+
+/** Drag from a fact to a dimension (or back): a new reference, joined on the fact columns that match the key. */
+function linkBoxes(from: ColumnEnd, to: ColumnEnd): void {
+  const m = model;
+  if (!m) return;
+  const factOf = (n: string) => m.facts.find((f) => f.name === n);
+  const dimOf = (n: string) => m.dimensions.find((d) => d.name === n);
+  const f = factOf(from.box) ?? factOf(to.box);
+  const d = dimOf(to.box) ?? dimOf(from.box);
+  if (!f || !d) {
+    shell.notice('info', 'Drag from a fact to a dimension to add a dimension reference.');
+    return;
+  }
+  const columns = guessColumns(f, d);
+  if (!columns) {
+    pendingReference = d.name;
+    diagram.select({ kind: 'box', id: f.name });
+    shell.notice('info', `Choose the column(s) of "${f.entity}" that hold the key of "${d.name}", then Add reference.`);
+    shell.panel.querySelector<HTMLElement>('[name="new-ref-col-0"]')?.focus();
+    return;
+  }
+  if (edit({ op: 'addReference', fact: f.name, reference: { dimension: d.name, role: freshRole(f, d.name), columns } })) {
+    diagram.select({ kind: 'line', id: `${f.name}#${f.dimensions.length}` });
+  }
+}
+
+/**
+ * The fact columns a new reference joins on: the ones named like the dimension's natural key (also
+ * `<dimension>_<key>`), or for a date dimension the first date column not referenced yet. Without the
+ * ERD the key's own names are the best guess. Null when nothing fits: the user chooses.
+ */
+function guessColumns(f: Fact, d: Dimension): string[] | null {
+  const e = entityOf(f.entity);
+  if (!erd.file) return d.naturalKey.length ? [...d.naturalKey] : null;
+  if (!e) return null;
+  const has = (c: string) => e.columns.some((x) => x.name === c);
+  if (d.generated === 'date') {
+    const used = new Set(f.dimensions.flatMap((r) => r.columns));
+    const c = e.columns.find((x) => /^(Date|DateTime)/.test(x.type) && !used.has(x.name));
+    return c ? [c.name] : null;
+  }
+  const cols = d.naturalKey.map((k) => [k, `${d.name}_${k}`, `${d.entity ?? d.name}_${k}`].find(has));
+  return cols.length && cols.every((c): c is string => c !== undefined) ? cols : null;
 }
 
 // ---------------------------------------------------------------- drawing
@@ -118,7 +183,7 @@ function render(): void {
       id: `${f.name}#${i}`,
       a: f.name,
       b: r.dimension,
-      route: routeCentres,
+      route: routeRef(f, i),
       className: 'ref',
       markerStart: MARKER.many,
       markerEnd: MARKER.oneMandatory,
@@ -131,6 +196,8 @@ function render(): void {
 }
 
 function drawBox(g: SVGGElement, name: string, tag: string, lines: string[], r: Rect): void {
+  // The whole box is a link end (drag from a fact to a dimension); the diagram's handle sits on the header's right edge.
+  for (const [k, v] of [['data-hx', r.w], ['data-hy', HEADER / 2], ['data-entity', name], ['data-column', '*']] as const) g.setAttribute(k, String(v));
   const max = Math.floor((r.w - 20) / CHAR);
   svg('rect', { class: 'box', width: r.w, height: r.h, rx: 4 }, g);
   svg('rect', { class: 'box-header', width: r.w, height: HEADER, rx: 4 }, g);
@@ -139,20 +206,11 @@ function drawBox(g: SVGGElement, name: string, tag: string, lines: string[], r: 
   lines.forEach((l, i) => svg('text', { class: i === 0 ? 'line-dim' : 'line', x: 10, y: HEADER + i * ROW + ROW / 2 + 4 }, g, fit(l, max)));
 }
 
-/** Straight line between box centres, cut at both box borders (markers sit on the edges). */
-function routeCentres(a: Rect, b: Rect): Route {
-  const ca = { x: a.x + a.w / 2, y: a.y + a.h / 2 };
-  const cb = { x: b.x + b.w / 2, y: b.y + b.h / 2 };
-  const pa = border(a, ca, cb);
-  const pb = border(b, cb, ca);
-  return { d: `M${pa.x.toFixed(1)},${pa.y.toFixed(1)} L${pb.x.toFixed(1)},${pb.y.toFixed(1)}`, mid: { x: (pa.x + pb.x) / 2, y: (pa.y + pb.y) / 2 } };
-}
-
-function border(r: Rect, from: { x: number; y: number }, to: { x: number; y: number }): { x: number; y: number } {
-  const dx = to.x - from.x, dy = to.y - from.y;
-  if (dx === 0 && dy === 0) return from;
-  const t = Math.min(dx ? r.w / 2 / Math.abs(dx) : Infinity, dy ? r.h / 2 / Math.abs(dy) : Infinity);
-  return { x: from.x + dx * t, y: from.y + dy * t };
+/** Around the other boxes; each of several references from one fact to one dimension (roles) keeps its own lane. */
+function routeRef(f: Fact, i: number): LineSpec['route'] {
+  const same = f.dimensions.filter((r) => r.dimension === f.dimensions[i].dimension);
+  const lane = (same.indexOf(f.dimensions[i]) - (same.length - 1) / 2) * ROUTING.lane;
+  return (a, b, boxes) => drawRoute(boxes, sidePorts(a, b, lane), sidePorts(b, a, lane));
 }
 
 // ---------------------------------------------------------------- toolbar
@@ -173,6 +231,8 @@ function buildToolbar(): void {
   button(t, 'Fit', 'Fit the diagram to the view', () => diagram.fit(), 'fit');
   button(t, '−', 'Zoom out', () => diagram.zoomAt(1 / 1.25), 'zoom-out');
   button(t, '+', 'Zoom in', () => diagram.zoomAt(1.25), 'zoom-in');
+  button(t, 'Add fact', 'Add a fact (from an ERD entity)', () => startAdding('fact'), 'add-fact');
+  button(t, 'Add dimension', 'Add a dimension (from an ERD entity)', () => startAdding('dimension'), 'add-dimension');
   button(t, 'Export…', 'Export as Mermaid, DBML, ClickHouse DDL or SVG', () => host.post({ type: 'export' }), 'export');
 }
 
@@ -197,19 +257,104 @@ function renderPanel(): void {
   clear(p);
   const sel: Selection = diagram.selected;
   const m = model;
-  p.hidden = !sel || !m;
-  if (!sel || !m) return;
-  if (sel.kind === 'box') {
+  p.hidden = !m || (!sel && !adding);
+  if (!m) return;
+  if (adding) addPanel(p, adding);
+  else if (sel?.kind === 'box') {
     const f = m.facts.find((x) => x.name === sel.id);
     const d = m.dimensions.find((x) => x.name === sel.id);
     if (f) factPanel(p, f);
     else if (d) dimensionPanel(p, d);
-  } else {
-    const [factName, index] = sel.id.split('#');
-    const f = m.facts.find((x) => x.name === factName);
-    if (f) refPanel(p, f, Number(index));
+  } else if (sel) {
+    const ref = referenceOf(sel.id);
+    if (ref) refPanel(p, ref.fact, ref.index);
   }
   if (panelFocusName) p.querySelector<HTMLElement>(`[name="${CSS.escape(panelFocusName)}"]`)?.focus();
+}
+
+/** A column of `entity` as a select when the ERD is known, else a text field (checked for shape only). */
+function columnInput(parent: HTMLElement, entity: Entity | undefined, value: string, name: string, label: string): HTMLInputElement | HTMLSelectElement {
+  if (!entity) return html('input', { type: 'text', value, name, 'aria-label': label, spellcheck: 'false' }, parent);
+  const sel = html('select', { name, 'aria-label': label }, parent);
+  for (const c of entity.columns) html('option', { value: c.name, selected: c.name === value }, sel, c.name);
+  return sel;
+}
+
+/** Columns are offered from the ERD when it is known; say why they are not when it is not. */
+function erdNote(p: HTMLElement, entityName: string | undefined): Entity | undefined {
+  const e = entityOf(entityName);
+  if (e || !entityName) return e;
+  const why = erd.problem ?? (erd.file ? `entity "${entityName}" is not in ${erd.file}` : 'this star file names no ERD');
+  html('p', { class: 'sub' }, p, `Columns are typed by hand: ${why}.`);
+  return undefined;
+}
+
+function startAdding(kind: 'fact' | 'dimension'): void {
+  if (!model) return;
+  adding = kind;
+  diagram.select(null, false);
+  renderPanel();
+  shell.panel.querySelector<HTMLElement>('[name="new-entity"]')?.focus();
+}
+
+/** New fact or dimension: from an ERD entity (key and attributes filled from it), or by name. */
+function addPanel(p: HTMLElement, kind: 'fact' | 'dimension'): void {
+  const m = model;
+  if (!m) return;
+  heading(p, kind === 'fact' ? 'New fact' : 'New dimension', erd.file ? `from an entity of ${erd.file}` : undefined);
+  const entityRow = html('label', { class: 'field' }, p);
+  html('span', {}, entityRow, 'ERD entity');
+  let entity: HTMLInputElement | HTMLSelectElement;
+  if (erd.entities.length) {
+    entity = html('select', { name: 'new-entity' }, entityRow);
+    // Entities no fact or dimension is built from yet come first: they are the likely choice.
+    const used = new Set([...m.facts.map((f) => f.entity), ...m.dimensions.map((d) => d.entity)]);
+    const ordered = [...erd.entities.filter((e) => !used.has(e.name)), ...erd.entities.filter((e) => used.has(e.name))];
+    for (const e of ordered) html('option', { value: e.name }, entity, used.has(e.name) ? `${e.name} (used)` : e.name);
+  } else {
+    entity = html('input', { type: 'text', name: 'new-entity', spellcheck: 'false' }, entityRow);
+    html('p', { class: 'sub' }, p, `Type the entity's name: ${erd.problem ?? 'this star file names no ERD'}.`);
+  }
+  const suggest = () => (entity.value ? freshBoxName(m, kind === 'fact' ? `fact_${entity.value}` : entity.value) : '');
+  const nameRow = html('label', { class: 'field' }, p);
+  html('span', {}, nameRow, 'Name');
+  const name = html('input', { type: 'text', name: 'new-name', value: suggest(), spellcheck: 'false' }, nameRow);
+  let typed = false;
+  name.addEventListener('input', () => (typed = true));
+  // 'input' fires for a select's choice and for each typed character alike.
+  entity.addEventListener('input', () => {
+    if (!typed) name.value = suggest();
+  });
+  const row = html('div', { class: 'rel-form' }, p);
+  button(row, 'Add', `Add this ${kind}`, () => addBox(kind, name.value.trim(), entity.value.trim()), 'add-box');
+  button(row, 'Cancel', 'Close this form', () => {
+    adding = null;
+    renderPanel();
+  }, 'add-cancel');
+}
+
+function addBox(kind: 'fact' | 'dimension', name: string, entityName: string): void {
+  if (!name || !entityName) {
+    shell.notice('error', `A new ${kind} needs a name and an entity.`);
+    return;
+  }
+  const e = entityOf(entityName);
+  const c = diagram.centre();
+  const at = { x: Math.round(c.x - 120), y: Math.round(c.y - 40) };
+  const pk = e?.primaryKey ?? [];
+  const ok = kind === 'fact'
+    ? edit({ op: 'addFact', fact: name, entity: entityName, grain: [...pk], ...at })
+    : edit({
+        op: 'addDimension',
+        dimension: name,
+        entity: entityName,
+        naturalKey: [...pk],
+        attributes: (e?.columns ?? []).filter((x) => !pk.includes(x.name)).map((x) => ({ name: x.name, column: x.name, type: x.type })),
+        ...at,
+      });
+  if (!ok) return;
+  adding = null;
+  diagram.select({ kind: 'box', id: name });
 }
 
 function factPanel(p: HTMLElement, f: Fact): void {
@@ -217,31 +362,117 @@ function factPanel(p: HTMLElement, f: Fact): void {
   textField(p, 'Name', f.name, (v) => edit({ op: 'renameFact', fact: f.name, newName: v }), 'fact-name');
   html('p', { class: 'sub' }, p, `Grain: ${f.grainDescription || f.grain.join(', ')}`);
   if (f.reason) html('p', { class: 'sub' }, p, f.reason);
-  html('h3', {}, p, 'Measures');
-  const table = html('table', { class: 'columns' }, p);
-  const head = html('tr', {}, table);
-  for (const h of ['Measure', 'Aggregation', 'Additivity']) html('th', {}, head, h);
-  for (const ms of f.measures) {
-    const tr = html('tr', {}, table);
-    html('td', {}, tr, ms.name);
-    selectField(html('td', {}, tr), '', AGGREGATIONS, ms.aggregation, (v) =>
-      edit({ op: 'updateMeasure', fact: f.name, measure: ms.name, aggregation: v }), `agg-${ms.name}`);
-    selectField(html('td', {}, tr), '', ADDITIVITY, ms.additivity, (v) =>
-      edit({ op: 'updateMeasure', fact: f.name, measure: ms.name, additivity: v }), `add-${ms.name}`);
-  }
-  html('h3', {}, p, 'Dimensions (role)');
-  f.dimensions.forEach((r, i) =>
-    textField(p, `${r.dimension} via ${r.via ? `${r.via.entity}.` : ''}${r.columns.join(', ')}`, r.role, (v) => edit({ op: 'setRole', fact: f.name, index: i, role: v }), `role-${i}`));
-  if (f.degenerate.length) html('p', { class: 'sub' }, p, `Degenerate: ${f.degenerate.join(', ')}`);
+  const e = erdNote(p, f.entity);
+  measuresSection(p, f, e);
+  referencesSection(p, f, e);
+  degenerateSection(p, f, e);
   for (const h of f.headerDegenerate ?? []) html('p', { class: 'sub' }, p, `From header ${h.via.entity}: ${h.columns.join(', ')}`);
   button(p, 'Delete fact', 'Delete this fact', () => edit({ op: 'deleteFact', fact: f.name }), 'delete-fact');
+}
+
+function measuresSection(p: HTMLElement, f: Fact, e: Entity | undefined): void {
+  html('h3', {}, p, 'Measures');
+  // One wrapping row per measure (a five-column table does not fit the panel).
+  for (const ms of f.measures) {
+    const tr = html('div', { class: 'rel-form measure' }, p);
+    const name = html('input', { type: 'text', value: ms.name, size: 12, name: `measure-name-${ms.name}`, 'aria-label': `Name of measure ${ms.name}` }, tr);
+    name.addEventListener('change', () => {
+      const v = name.value.trim();
+      if (v && v !== ms.name) edit({ op: 'updateMeasure', fact: f.name, measure: ms.name, newName: v });
+      else name.value = ms.name;
+    });
+    const col = columnInput(tr, e, ms.column, `measure-col-${ms.name}`, `Column of measure ${ms.name}`);
+    col.addEventListener('change', () => {
+      const v = col.value.trim();
+      if (v && v !== ms.column) edit({ op: 'updateMeasure', fact: f.name, measure: ms.name, column: v });
+    });
+    removeButton(tr, `Remove measure ${ms.name}`, `remove-measure-${ms.name}`, () => edit({ op: 'removeMeasure', fact: f.name, measure: ms.name }));
+    const kinds = html('div', { class: 'rel-form measure' }, p);
+    selectField(kinds, `${ms.name}: aggregation`, AGGREGATIONS, ms.aggregation, (v) =>
+      edit({ op: 'updateMeasure', fact: f.name, measure: ms.name, aggregation: v }), `agg-${ms.name}`);
+    selectField(kinds, 'additivity', ADDITIVITY, ms.additivity, (v) =>
+      edit({ op: 'updateMeasure', fact: f.name, measure: ms.name, additivity: v }), `add-${ms.name}`);
+  }
+  const row = html('div', { class: 'rel-form' }, p);
+  const used = new Set(f.measures.map((x) => x.column));
+  const first = e?.columns.find((c) => /^(U?Int|Float|Decimal)/.test(c.type) && !used.has(c.name) && !f.grain.includes(c.name));
+  const col = columnInput(row, e, first?.name ?? '', 'new-measure-col', 'Column of the new measure');
+  button(row, 'Add measure', 'Add a measure over this column (sum, additive; change it above)', () => {
+    const column = col.value.trim();
+    if (!column) return;
+    let name = column;
+    for (let i = 2; f.measures.some((x) => x.name === name); i++) name = `${column}_${i}`;
+    edit({ op: 'addMeasure', fact: f.name, measure: { name, column, aggregation: 'sum', additivity: 'additive' } });
+  }, 'add-measure');
+}
+
+function referencesSection(p: HTMLElement, f: Fact, e: Entity | undefined): void {
+  const m = model;
+  if (!m) return;
+  html('h3', {}, p, 'Dimensions (role)');
+  f.dimensions.forEach((r, i) => {
+    const row = html('div', { class: 'rel-form' }, p);
+    textField(row, `${r.dimension} via ${r.via ? `${r.via.entity}.` : ''}${r.columns.join(', ')}`, r.role, (v) => edit({ op: 'setRole', fact: f.name, index: i, role: v }), `role-${i}`);
+    removeButton(row, `Remove the reference ${r.role} to ${r.dimension}`, `remove-ref-${i}`, () => edit({ op: 'removeReference', fact: f.name, role: r.role }));
+  });
+  if (m.dimensions.length === 0) return;
+  html('h3', {}, p, 'New dimension reference');
+  const form = html('div', { class: 'rel-form' }, p);
+  const dim = html('select', { name: 'new-ref-dimension', 'aria-label': 'Dimension' }, form);
+  for (const d of m.dimensions) html('option', { value: d.name, selected: d.name === pendingReference }, dim, d.name);
+  pendingReference = null;
+  const cols = html('span', { class: 'rel-form' }, form);
+  const role = html('input', { type: 'text', name: 'new-ref-role', 'aria-label': 'Role', spellcheck: 'false' }, form);
+  let inputs: (HTMLInputElement | HTMLSelectElement)[] = [];
+  const fill = () => {
+    clear(cols);
+    const d = m.dimensions.find((x) => x.name === dim.value);
+    if (!d) return;
+    const guess = guessColumns(f, d) ?? [];
+    const keys = d.naturalKey.length ? d.naturalKey : ['key'];
+    inputs = keys.map((k, i) => columnInput(cols, e, guess[i] ?? '', `new-ref-col-${i}`, `Column of ${f.entity} holding ${d.name}.${k}`));
+    role.value = freshRole(f, d.name);
+  };
+  fill();
+  dim.addEventListener('change', fill);
+  button(form, 'Add reference', 'Reference this dimension from the fact', () => {
+    const columns = inputs.map((x) => x.value.trim());
+    if (columns.some((c) => !c)) {
+      shell.notice('error', `Choose the column(s) of ${f.entity} that hold the key of ${dim.value}.`);
+      return;
+    }
+    if (edit({ op: 'addReference', fact: f.name, reference: { dimension: dim.value, role: role.value.trim(), columns } })) {
+      diagram.select({ kind: 'line', id: `${f.name}#${f.dimensions.length}` });
+    }
+  }, 'add-reference');
+}
+
+function degenerateSection(p: HTMLElement, f: Fact, e: Entity | undefined): void {
+  html('h3', {}, p, 'Degenerate dimensions');
+  const ul = html('ul', {}, p);
+  for (const c of f.degenerate) {
+    const li = html('li', {}, ul, `${c} `);
+    removeButton(li, `Remove degenerate dimension ${c}`, `remove-degenerate-${c}`, () => edit({ op: 'removeDegenerate', fact: f.name, column: c }));
+  }
+  const row = html('div', { class: 'rel-form' }, p);
+  const col = columnInput(row, e, '', 'new-degenerate', 'Column kept on the fact');
+  button(row, 'Keep on fact', 'Keep this column on the fact as a degenerate dimension (e.g. an order number)', () => {
+    const c = col.value.trim();
+    if (c) edit({ op: 'addDegenerate', fact: f.name, column: c });
+  }, 'add-degenerate');
+}
+
+function removeButton(parent: HTMLElement, label: string, name: string, onClick: () => void): void {
+  const b = html('button', { type: 'button', class: 'icon', title: label, 'aria-label': label, name }, parent, '×');
+  b.addEventListener('click', onClick);
 }
 
 function dimensionPanel(p: HTMLElement, d: Dimension): void {
   heading(p, d.generated ? 'Date dimension (generated)' : 'Dimension', d.entity ? `from ${d.entity}` : undefined);
   textField(p, 'Name', d.name, (v) => edit({ op: 'renameDimension', dimension: d.name, newName: v }), 'dim-name');
   selectField(p, 'Slowly changing dimension type', [1, 2] as const, d.scdType, (v) => edit({ op: 'setScdType', dimension: d.name, scdType: v }), 'scd');
-  html('p', { class: 'sub' }, p, `Natural key: ${d.naturalKey.join(', ') || '—'} · surrogate key: ${d.surrogateKey}`);
+  naturalKeySection(p, d);
+  html('p', { class: 'sub' }, p, `Surrogate key: ${d.surrogateKey}`);
   if (d.reason) html('p', { class: 'sub' }, p, d.reason);
   if (d.collapsed.length) html('p', { class: 'sub' }, p, `Snowflaked entities folded in: ${d.collapsed.join(', ')}`);
   html('h3', {}, p, `Attributes (${d.attributes.length})`);
@@ -251,7 +482,35 @@ function dimensionPanel(p: HTMLElement, d: Dimension): void {
   const hl = html('ul', {}, p);
   if (d.hierarchies.length === 0) html('li', {}, hl, 'none');
   for (const h of d.hierarchies) html('li', {}, hl, `${h.name}: ${h.levels.map((l) => `${l.name} (${l.cardinality})`).join(' › ')}`);
-  button(p, 'Delete dimension', 'Delete this dimension and the references to it', () => edit({ op: 'deleteDimension', dimension: d.name }), 'delete-dimension');
+  const refs = model ? referencesTo(model, d.name) : [];
+  const what = refs.length ? `Delete this dimension and its ${refs.length} reference(s): ${refs.join(', ')}` : 'Delete this dimension';
+  button(p, 'Delete dimension', what, () => edit({ op: 'deleteDimension', dimension: d.name }), 'delete-dimension');
+}
+
+/** The natural key: ticks over the entity's columns when the ERD is known, else a comma-separated list. */
+function naturalKeySection(p: HTMLElement, d: Dimension): void {
+  if (d.generated) {
+    html('p', { class: 'sub' }, p, `Natural key: ${d.naturalKey.join(', ')} (fixed for the generated date dimension)`);
+    return;
+  }
+  const e = erdNote(p, d.entity);
+  if (!e) {
+    textField(p, 'Natural key (columns, comma-separated)', d.naturalKey.join(', '), (v) =>
+      edit({ op: 'setNaturalKey', dimension: d.name, columns: v.split(',').map((x) => x.trim()).filter(Boolean) }), 'natural-key');
+    return;
+  }
+  const box = html('fieldset', { class: 'natural-key' }, p);
+  html('legend', {}, box, 'Natural key');
+  for (const c of e.columns) {
+    const row = html('label', { class: 'field check' }, box);
+    const input = html('input', { type: 'checkbox', checked: d.naturalKey.includes(c.name), name: `nk-${c.name}` }, row);
+    html('span', {}, row, c.name);
+    input.addEventListener('change', () => {
+      const columns = input.checked ? [...d.naturalKey, c.name] : d.naturalKey.filter((k) => k !== c.name);
+      // Refused edits (e.g. a reference joins on the old key) redraw the panel as it was.
+      if (!edit({ op: 'setNaturalKey', dimension: d.name, columns })) renderPanel();
+    });
+  }
 }
 
 function refPanel(p: HTMLElement, f: Fact, index: number): void {
@@ -260,4 +519,5 @@ function refPanel(p: HTMLElement, f: Fact, index: number): void {
   const owner = r.via ? `${f.name} → ${r.via.entity}` : f.name;
   heading(p, 'Dimension reference', `${owner}(${r.columns.join(', ')}) → ${r.dimension}`);
   textField(p, 'Role', r.role, (v) => edit({ op: 'setRole', fact: f.name, index, role: v }), 'ref-role');
+  button(p, 'Delete reference', 'Remove this dimension reference from the fact', () => edit({ op: 'removeReference', fact: f.name, role: r.role }), 'delete-reference');
 }

@@ -4,7 +4,7 @@
  * in the webview, authoritatively in the extension before the text is
  * rewritten). No Node imports: the webview bundle includes this file.
  */
-import type { Aggregation, Additivity, EntityColumn, ErdModel, ErdRelationship, Point, StarModel } from './model-types';
+import type { Aggregation, Additivity, Dimension, DimensionRef, Entity, EntityColumn, ErdModel, ErdRelationship, Fact, Point, StarModel } from './model-types';
 
 export type ColumnChanges = Partial<Pick<EntityColumn, 'name' | 'type' | 'nullable'>>;
 export type RelationshipChanges = Partial<Pick<ErdRelationship, 'name' | 'cardinality' | 'optional'>>;
@@ -42,15 +42,38 @@ export interface DecompositionEdit {
 
 export const HOST_ONLY_OPS: ReadonlySet<string> = new Set(['decideDecomposition']);
 
+export type Measure = Fact['measures'][number];
+export type DimensionAttribute = Dimension['attributes'][number];
+/** A new direct reference (the fact's own columns; references through a header come from the proposal). */
+export type NewReference = Pick<DimensionRef, 'dimension' | 'role' | 'columns'>;
+
 export type StarEdit =
   | LayoutEdit
+  | { op: 'addFact'; fact: string; entity: string; grain: string[]; x: number; y: number }
+  | { op: 'addDimension'; dimension: string; entity: string; naturalKey: string[]; attributes: DimensionAttribute[]; x: number; y: number }
   | { op: 'renameFact'; fact: string; newName: string }
   | { op: 'renameDimension'; dimension: string; newName: string }
   | { op: 'setScdType'; dimension: string; scdType: 1 | 2 }
-  | { op: 'updateMeasure'; fact: string; measure: string; aggregation?: Aggregation; additivity?: Additivity }
+  | { op: 'setNaturalKey'; dimension: string; columns: string[] }
+  | { op: 'addMeasure'; fact: string; measure: Measure }
+  | { op: 'updateMeasure'; fact: string; measure: string; newName?: string; column?: string; aggregation?: Aggregation; additivity?: Additivity }
+  | { op: 'removeMeasure'; fact: string; measure: string }
+  | { op: 'addDegenerate'; fact: string; column: string }
+  | { op: 'removeDegenerate'; fact: string; column: string }
+  | { op: 'addReference'; fact: string; reference: NewReference }
+  | { op: 'removeReference'; fact: string; role: string }
   | { op: 'setRole'; fact: string; index: number; role: string }
   | { op: 'deleteFact'; fact: string }
   | { op: 'deleteDimension'; dimension: string };
+
+/**
+ * What a star edit may check new column names against: the entities of the
+ * model's source ERD, when the editor could read it. Without it, names are
+ * only checked for shape (the file stays valid; the build names a missing column).
+ */
+export interface StarEditContext {
+  entities?: readonly Entity[];
+}
 
 /** An edit that cannot apply to this model (stale webview, bad input): one line naming the object and the cause. */
 export class EditError extends Error {
@@ -245,85 +268,300 @@ export function freshRelationshipName(m: ErdModel, from: string, to: string): st
 
 // ---------------------------------------------------------------- star
 
-export function applyStarEdit(model: StarModel, edit: StarEdit): StarModel {
-  const m = clone(model);
-  const fact = (name: string) => {
-    const f = m.facts.find((x) => x.name === name);
+/** Lookups over one (cloned) star model, failing with a one-line EditError naming what is missing. */
+class StarScope {
+  constructor(
+    readonly m: StarModel,
+    private readonly ctx: StarEditContext,
+  ) {}
+
+  fact(name: string): Fact {
+    const f = this.m.facts.find((x) => x.name === name);
     if (!f) throw new EditError(`fact "${name}" does not exist`);
     return f;
-  };
-  const dimension = (name: string) => {
-    const d = m.dimensions.find((x) => x.name === name);
+  }
+
+  dimension(name: string): Dimension {
+    const d = this.m.dimensions.find((x) => x.name === name);
     if (!d) throw new EditError(`dimension "${name}" does not exist`);
     return d;
-  };
-  const boxExists = (n: string) => m.facts.some((f) => f.name === n) || m.dimensions.some((d) => d.name === n);
+  }
+
+  boxExists(name: string): boolean {
+    return this.m.facts.some((f) => f.name === name) || this.m.dimensions.some((d) => d.name === name);
+  }
+
+  /** A new box name: a usable identifier that no fact or dimension has. */
+  freeBoxName(what: 'fact' | 'dimension', name: string): void {
+    checkName(what, name);
+    if (this.boxExists(name)) throw new EditError(`cannot add ${what} "${name}": a fact or dimension with that name exists`);
+  }
+
+  /** The ERD entity, when the ERD is known (undefined otherwise: nothing to check against). */
+  entity(name: string, user: string): Entity | undefined {
+    if (!this.ctx.entities) return undefined;
+    const e = this.ctx.entities.find((x) => x.name === name);
+    if (!e) throw new EditError(`${user}: entity "${name}" is not in the ERD`);
+    return e;
+  }
+
+  /** The entity a new box is built from: in the ERD when it is known, else at least a usable name. */
+  sourceEntity(name: string, user: string): void {
+    if (!this.entity(name, user)) checkName('entity', name);
+  }
+
+  /** Every column is a usable name and, when the ERD is known, a column of `entity`. */
+  columns(entityName: string, columns: readonly string[], user: string): void {
+    for (const c of columns) if (!c.trim()) throw new EditError(`${user}: a column name is empty`);
+    const e = this.entity(entityName, user);
+    if (!e) return;
+    for (const c of columns) {
+      if (!e.columns.some((x) => x.name === c)) throw new EditError(`${user}: entity "${entityName}" has no column "${c}"`);
+    }
+  }
+}
+
+export function applyStarEdit(model: StarModel, edit: StarEdit, ctx: StarEditContext = {}): StarModel {
+  const s = new StarScope(clone(model), ctx);
+  const m = s.m;
   switch (edit.op) {
     case 'moveEntity':
     case 'setPositions':
-      m.layout.positions = applyLayout(m.layout.positions, edit, boxExists);
+      m.layout.positions = applyLayout(m.layout.positions, edit, (n) => s.boxExists(n));
       return m;
-    case 'renameFact': {
-      const f = fact(edit.fact);
-      if (edit.newName === edit.fact) return m;
-      checkName('fact', edit.newName);
-      if (boxExists(edit.newName)) throw new EditError(`cannot rename "${edit.fact}" to "${edit.newName}": that name is taken`);
-      f.name = edit.newName;
-      m.layout.positions = renameKey(m.layout.positions, edit.fact, edit.newName);
-      return m;
-    }
-    case 'renameDimension': {
-      const d = dimension(edit.dimension);
-      if (edit.newName === edit.dimension) return m;
-      checkName('dimension', edit.newName);
-      if (boxExists(edit.newName)) throw new EditError(`cannot rename "${edit.dimension}" to "${edit.newName}": that name is taken`);
-      d.name = edit.newName;
-      for (const f of m.facts) {
-        for (const r of f.dimensions) {
-          if (r.dimension !== edit.dimension) continue;
-          r.dimension = edit.newName;
-          // A role equal to the dimension's name is the default role: it follows the rename.
-          if (r.role === edit.dimension) r.role = edit.newName;
-        }
-      }
-      m.layout.positions = renameKey(m.layout.positions, edit.dimension, edit.newName);
-      return m;
-    }
+    case 'addFact':
+      return addFact(s, edit);
+    case 'addDimension':
+      return addDimension(s, edit);
+    case 'renameFact':
+      return renameFact(s, edit.fact, edit.newName);
+    case 'renameDimension':
+      return renameDimension(s, edit.dimension, edit.newName);
     case 'setScdType': {
-      const d = dimension(edit.dimension);
+      const d = s.dimension(edit.dimension);
       d.scdType = edit.scdType;
       if (edit.scdType === 1) delete d.tracked;
       return m;
     }
-    case 'updateMeasure': {
-      const f = fact(edit.fact);
-      const ms = f.measures.find((x) => x.name === edit.measure);
-      if (!ms) throw new EditError(`measure "${edit.fact}.${edit.measure}" does not exist`);
-      if (edit.aggregation) ms.aggregation = edit.aggregation;
-      if (edit.additivity) ms.additivity = edit.additivity;
+    case 'setNaturalKey':
+      return setNaturalKey(s, edit.dimension, edit.columns);
+    case 'addMeasure':
+    case 'updateMeasure':
+    case 'removeMeasure':
+      return measureEdit(s, edit);
+    case 'addDegenerate':
+    case 'removeDegenerate':
+      return degenerateEdit(s, edit);
+    case 'addReference':
+      return addReference(s, edit.fact, edit.reference);
+    case 'removeReference': {
+      const f = s.fact(edit.fact);
+      if (!f.dimensions.some((r) => r.role === edit.role)) throw new EditError(`fact "${edit.fact}" has no dimension reference with role "${edit.role}"`);
+      f.dimensions = f.dimensions.filter((r) => r.role !== edit.role);
       return m;
     }
-    case 'setRole': {
-      const f = fact(edit.fact);
-      const r = f.dimensions[edit.index];
-      if (!r) throw new EditError(`fact "${edit.fact}" has no dimension reference #${edit.index}`);
-      checkName('role', edit.role);
-      if (f.dimensions.some((x, i) => i !== edit.index && x.role === edit.role)) {
-        throw new EditError(`fact "${edit.fact}" already has a role "${edit.role}"`);
-      }
-      r.role = edit.role;
-      return m;
-    }
+    case 'setRole':
+      return setRole(s, edit.fact, edit.index, edit.role);
     case 'deleteFact':
-      fact(edit.fact);
+      s.fact(edit.fact);
       m.facts = m.facts.filter((f) => f.name !== edit.fact);
       delete m.layout.positions[edit.fact];
       return m;
     case 'deleteDimension':
-      dimension(edit.dimension);
+      // Like deleting an ERD entity: the lines to it go with it (the editor says how many; undo brings all back).
+      s.dimension(edit.dimension);
       m.dimensions = m.dimensions.filter((d) => d.name !== edit.dimension);
       for (const f of m.facts) f.dimensions = f.dimensions.filter((r) => r.dimension !== edit.dimension);
       delete m.layout.positions[edit.dimension];
       return m;
   }
+}
+
+/** The references a dimension delete would remove, as `fact.role` (for the editor's notice). */
+export function referencesTo(m: StarModel, dimension: string): string[] {
+  return m.facts.flatMap((f) => f.dimensions.filter((r) => r.dimension === dimension).map((r) => `${f.name}.${r.role}`));
+}
+
+function addFact(s: StarScope, e: Extract<StarEdit, { op: 'addFact' }>): StarModel {
+  s.freeBoxName('fact', e.fact);
+  s.sourceEntity(e.entity, `fact "${e.fact}"`);
+  s.columns(e.entity, e.grain, `fact "${e.fact}" grain`);
+  s.m.facts.push({
+    name: e.fact,
+    entity: e.entity,
+    grain: [...e.grain],
+    grainDescription: '',
+    measures: [],
+    dimensions: [],
+    degenerate: [],
+    reason: 'added in the editor',
+  });
+  s.m.layout.positions[e.fact] = { x: Math.round(e.x), y: Math.round(e.y) };
+  return s.m;
+}
+
+function addDimension(s: StarScope, e: Extract<StarEdit, { op: 'addDimension' }>): StarModel {
+  const user = `dimension "${e.dimension}"`;
+  s.freeBoxName('dimension', e.dimension);
+  s.sourceEntity(e.entity, user);
+  s.columns(e.entity, [...e.naturalKey, ...e.attributes.map((a) => a.column)], user);
+  const names = new Set<string>(e.naturalKey);
+  for (const a of e.attributes) {
+    checkName('attribute', a.name);
+    if (names.has(a.name)) throw new EditError(`${user}: attribute "${a.name}" appears twice (or is also in the natural key)`);
+    names.add(a.name);
+  }
+  let surrogateKey = `${e.dimension}_key`;
+  for (let i = 2; names.has(surrogateKey); i++) surrogateKey = `${e.dimension}_key_${i}`;
+  s.m.dimensions.push({
+    name: e.dimension,
+    entity: e.entity,
+    naturalKey: [...e.naturalKey],
+    surrogateKey,
+    attributes: clone(e.attributes),
+    scdType: 1,
+    collapsed: [],
+    hierarchies: [],
+    reason: 'added in the editor',
+  });
+  s.m.layout.positions[e.dimension] = { x: Math.round(e.x), y: Math.round(e.y) };
+  return s.m;
+}
+
+function renameFact(s: StarScope, from: string, to: string): StarModel {
+  const f = s.fact(from);
+  if (to === from) return s.m;
+  checkName('fact', to);
+  if (s.boxExists(to)) throw new EditError(`cannot rename "${from}" to "${to}": that name is taken`);
+  f.name = to;
+  s.m.layout.positions = renameKey(s.m.layout.positions, from, to);
+  return s.m;
+}
+
+function renameDimension(s: StarScope, from: string, to: string): StarModel {
+  const d = s.dimension(from);
+  if (to === from) return s.m;
+  checkName('dimension', to);
+  if (s.boxExists(to)) throw new EditError(`cannot rename "${from}" to "${to}": that name is taken`);
+  d.name = to;
+  for (const f of s.m.facts) {
+    for (const r of f.dimensions) {
+      if (r.dimension !== from) continue;
+      r.dimension = to;
+      // A role equal to the dimension's name is the default role: it follows the rename.
+      if (r.role === from) r.role = to;
+    }
+  }
+  s.m.layout.positions = renameKey(s.m.layout.positions, from, to);
+  return s.m;
+}
+
+/**
+ * A new natural key must keep the file consistent: every reference to the dimension joins on as many
+ * columns as the key has, hierarchies only use columns that stay, and the surrogate key stays distinct.
+ */
+function setNaturalKey(s: StarScope, name: string, columns: string[]): StarModel {
+  const d = s.dimension(name);
+  const user = `natural key of "${name}"`;
+  if (d.generated) throw new EditError(`${user}: the generated date dimension is keyed by its date; it cannot change`);
+  if (columns.length === 0) throw new EditError(`${user}: it needs at least one column`);
+  if (new Set(columns).size !== columns.length) throw new EditError(`${user}: a column appears twice`);
+  if (d.entity) s.columns(d.entity, columns, user);
+  if (columns.includes(d.surrogateKey)) throw new EditError(`${user}: "${d.surrogateKey}" is the surrogate key`);
+  for (const f of s.m.facts) {
+    const r = f.dimensions.find((x) => x.dimension === name && x.columns.length !== columns.length);
+    if (r) throw new EditError(`${user}: fact "${f.name}" joins on ${r.columns.length} column(s) (${r.columns.join(', ')}) as "${r.role}"; remove that reference first`);
+  }
+  const kept = new Set([...d.attributes.map((a) => a.name), ...columns]);
+  for (const h of d.hierarchies) {
+    const l = h.levels.find((x) => !kept.has(x.attribute));
+    if (l) throw new EditError(`${user}: hierarchy "${h.name}" uses "${l.attribute}", which would no longer be a column of the dimension`);
+  }
+  d.naturalKey = [...columns];
+  if (d.tracked) d.tracked = d.tracked.filter((t) => kept.has(t));
+  return s.m;
+}
+
+function measureEdit(s: StarScope, e: Extract<StarEdit, { op: 'addMeasure' | 'updateMeasure' | 'removeMeasure' }>): StarModel {
+  const f = s.fact(e.fact);
+  if (e.op === 'addMeasure') {
+    const user = `measure "${e.fact}.${e.measure.name}"`;
+    checkName('measure', e.measure.name);
+    if (f.measures.some((x) => x.name === e.measure.name)) throw new EditError(`${user} already exists`);
+    s.columns(f.entity, [e.measure.column], user);
+    f.measures.push(clone(e.measure));
+    return s.m;
+  }
+  const ms = f.measures.find((x) => x.name === e.measure);
+  if (!ms) throw new EditError(`measure "${e.fact}.${e.measure}" does not exist`);
+  if (e.op === 'removeMeasure') {
+    f.measures = f.measures.filter((x) => x !== ms);
+    return s.m;
+  }
+  if (e.newName !== undefined && e.newName !== ms.name) {
+    checkName('measure', e.newName);
+    if (f.measures.some((x) => x.name === e.newName)) throw new EditError(`cannot rename measure "${e.fact}.${ms.name}": "${e.newName}" exists`);
+    ms.name = e.newName;
+  }
+  if (e.column !== undefined) {
+    s.columns(f.entity, [e.column], `measure "${e.fact}.${ms.name}"`);
+    ms.column = e.column;
+  }
+  if (e.aggregation) ms.aggregation = e.aggregation;
+  if (e.additivity) ms.additivity = e.additivity;
+  return s.m;
+}
+
+function degenerateEdit(s: StarScope, e: Extract<StarEdit, { op: 'addDegenerate' | 'removeDegenerate' }>): StarModel {
+  const f = s.fact(e.fact);
+  const has = f.degenerate.includes(e.column);
+  if (e.op === 'removeDegenerate') {
+    if (!has) throw new EditError(`fact "${e.fact}" has no degenerate dimension "${e.column}"`);
+    f.degenerate = f.degenerate.filter((c) => c !== e.column);
+    return s.m;
+  }
+  if (has) throw new EditError(`fact "${e.fact}" already keeps "${e.column}" as a degenerate dimension`);
+  s.columns(f.entity, [e.column], `degenerate dimension of "${e.fact}"`);
+  f.degenerate.push(e.column);
+  return s.m;
+}
+
+function addReference(s: StarScope, factName: string, r: NewReference): StarModel {
+  const f = s.fact(factName);
+  const d = s.dimension(r.dimension);
+  const user = `reference "${factName}.${r.role}" to "${r.dimension}"`;
+  checkName('role', r.role);
+  if (f.dimensions.some((x) => x.role === r.role)) throw new EditError(`fact "${factName}" already has a role "${r.role}"`);
+  if (r.columns.length === 0) throw new EditError(`${user}: choose the fact column(s) it joins on`);
+  if (d.naturalKey.length > 0 && r.columns.length !== d.naturalKey.length) {
+    throw new EditError(`${user}: the natural key (${d.naturalKey.join(', ')}) has ${d.naturalKey.length} column(s), the reference gives ${r.columns.length}`);
+  }
+  s.columns(f.entity, r.columns, user);
+  f.dimensions.push({ dimension: r.dimension, role: r.role, columns: [...r.columns] });
+  return s.m;
+}
+
+function setRole(s: StarScope, factName: string, index: number, role: string): StarModel {
+  const f = s.fact(factName);
+  const r = f.dimensions[index];
+  if (!r) throw new EditError(`fact "${factName}" has no dimension reference #${index}`);
+  checkName('role', role);
+  if (f.dimensions.some((x, i) => i !== index && x.role === role)) throw new EditError(`fact "${factName}" already has a role "${role}"`);
+  r.role = role;
+  return s.m;
+}
+
+/** A role for a new reference: the dimension's name, or `<dimension>_<n>` when the fact already plays that role. */
+export function freshRole(f: Fact, dimension: string): string {
+  let role = dimension;
+  for (let i = 2; f.dimensions.some((r) => r.role === role); i++) role = `${dimension}_${i}`;
+  return role;
+}
+
+/** A name for a new fact or dimension that no box has. */
+export function freshBoxName(m: StarModel, base: string): string {
+  const taken = new Set([...m.facts.map((f) => f.name), ...m.dimensions.map((d) => d.name)]);
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
+  return name;
 }

@@ -5,7 +5,7 @@
  * the stable key order so a moved box is a two-line diff.
  */
 import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { applyErdEdit, applyStarEdit, HOST_ONLY_OPS, type ErdEdit, type StarEdit } from '../../core/model/edits';
+import { applyErdEdit, applyStarEdit, HOST_ONLY_OPS, type ErdEdit, type StarEdit, type StarEditContext } from '../../core/model/edits';
 import { applyDecomposition, rejectDecomposition } from '../../core/model/erd-proposal';
 import { parseErd, parseStar } from '../../core/model/files';
 import type { ErdModel, StarModel } from '../../core/model/model-types';
@@ -93,6 +93,7 @@ export function applyEditToText(
   text: string,
   edit: ErdEdit | StarEdit,
   file: string,
+  context: StarEditContext = {},
 ): { ok: true; text: string } | { ok: false; message: string } {
   const r = readModel(kind, text, file);
   if (!r.ok) return { ok: false, message: `the file is not valid (${r.error.path || '/'}: ${r.error.message}); fix it first` };
@@ -101,7 +102,7 @@ export function applyEditToText(
     if (r.kind === 'erd' && edit.op === 'decideDecomposition') {
       next = edit.accept ? applyDecomposition(r.model, edit.id) : rejectDecomposition(r.model, edit.id);
     } else {
-      next = r.kind === 'erd' ? applyErdEdit(r.model, edit as ErdEdit) : applyStarEdit(r.model, edit as StarEdit);
+      next = r.kind === 'erd' ? applyErdEdit(r.model, edit as ErdEdit) : applyStarEdit(r.model, edit as StarEdit, context);
     }
   } catch (err) {
     return { ok: false, message: err instanceof Error ? err.message : String(err) };
@@ -121,6 +122,8 @@ export function applyEditToText(
  */
 export class DocumentSync {
   private shown: string | undefined;
+  /** Star files: the source ERD's entities, when read, so new column names are checked against it. */
+  context: StarEditContext = {};
 
   constructor(
     private readonly kind: ModelKind,
@@ -145,7 +148,7 @@ export class DocumentSync {
    * webview (which applied it optimistically) gets back in step with the file.
    */
   edit(text: string, edit: ErdEdit | StarEdit): { write: string | null } | { refuse: HostMessage[] } {
-    const r = applyEditToText(this.kind, text, edit, this.file);
+    const r = applyEditToText(this.kind, text, edit, this.file, this.context);
     if (!r.ok) return { refuse: [{ type: 'notice', level: 'error', message: `${edit.op}: ${r.message}` }, this.ready(text)] };
     if (r.text === text) return { write: null };
     // The webview applied the edit itself and shows r.text already, unless only the extension can apply it:

@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { describeProblem, parseWebviewMessage, type HostMessage, type ModelKind, type WebviewMessage } from '../../../webview/shared/protocol';
+import type { Entity } from '../../core/model/model-types';
 import { webviewHtml } from './html';
-import { DocumentSync } from './model-document';
+import { DocumentSync, readModel } from './model-document';
 
 const VIEW_TYPES: Record<ModelKind, string> = { erd: 'kimball.erdEditor', star: 'kimball.starEditor' };
 const TITLES: Record<ModelKind, string> = { erd: 'Kimball ERD', star: 'Kimball Star Schema' };
@@ -53,6 +54,8 @@ class EditorSession {
   private queue: Promise<void> = Promise.resolve();
   private readonly file: string;
   private readonly sync: DocumentSync;
+  /** Star editor: the ERD file the star names, watched so its entities stay current in the editor. */
+  private erdUri: vscode.Uri | undefined;
 
   constructor(
     private readonly kind: ModelKind,
@@ -64,7 +67,9 @@ class EditorSession {
     this.sync = new DocumentSync(kind, this.file);
     const subs = [
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document.uri.toString() !== document.uri.toString() || e.contentChanges.length === 0) return;
+        if (e.contentChanges.length === 0) return;
+        if (this.erdUri && e.document.uri.toString() === this.erdUri.toString()) void this.sendErdContext();
+        if (e.document.uri.toString() !== document.uri.toString()) return;
         const m = this.sync.documentChanged(document.getText());
         if (m) this.post(m);
       }),
@@ -84,11 +89,39 @@ class EditorSession {
       return;
     }
     const m: WebviewMessage = parsed.message;
-    if (m.type === 'ready') this.post(this.sync.ready(this.document.getText()));
-    else if (m.type === 'openText') void vscode.commands.executeCommand('vscode.openWith', this.document.uri, 'default');
+    if (m.type === 'ready') {
+      this.post(this.sync.ready(this.document.getText()));
+      void this.sendErdContext();
+    } else if (m.type === 'openText') void vscode.commands.executeCommand('vscode.openWith', this.document.uri, 'default');
     else if (m.type === 'export') void this.export();
     else if (m.kind !== this.kind) this.log.warn(`${this.file}: ignored a ${m.kind} edit in the ${this.kind} editor`);
     else this.queue = this.queue.then(() => this.applyEdit(m)).catch((err: unknown) => this.log.error(`${this.file}: ${String(err)}`));
+  }
+
+  /**
+   * Star editor: send the entities of the ERD the star was designed from (the open document's text when
+   * the ERD is open, so unsaved ERD edits count); new facts, dimensions and references are checked against them.
+   */
+  private async sendErdContext(): Promise<void> {
+    if (this.kind !== 'star') return;
+    const r = readModel('star', this.document.getText(), this.file);
+    const erd = r.ok && r.kind === 'star' ? r.model.erd : undefined;
+    // `erd` is relative to the project root, the folder that holds models/.
+    this.erdUri = erd ? vscode.Uri.joinPath(this.document.uri, '..', '..', erd) : undefined;
+    let entities: Entity[] | undefined;
+    let problem: string | undefined;
+    if (this.erdUri && erd) {
+      try {
+        const read = readModel('erd', (await vscode.workspace.openTextDocument(this.erdUri)).getText(), erd);
+        if (read.ok && read.kind === 'erd') entities = read.model.entities;
+        else if (!read.ok) problem = `${erd} is not valid (${read.error.path || '/'}: ${read.error.message})`;
+      } catch {
+        problem = `${erd} cannot be read`;
+      }
+    }
+    this.sync.context = entities ? { entities } : {};
+    if (problem) this.log.warn(`${this.file}: ${problem}; new columns are not checked against the ERD`);
+    this.post({ type: 'erdContext', erd: entities && erd ? erd : null, entities: entities ?? [], problem });
   }
 
   /** Exports read the file from disk (they also run from the CLI), so unsaved edits must be saved first. */

@@ -1,10 +1,17 @@
 /** The star schema editor webview in headless Chromium. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { retailStar } from '../../unit/editors/fixtures';
-import { editorFixture, headerPoint } from './harness';
+import { retailErd, retailStar } from '../../unit/editors/fixtures';
+import { editorFixture, focusedAttr, headerPoint, waitForBoxes, waitUntil } from './harness';
 
 const fx = editorFixture('star', () => ({ type: 'star', model: retailStar() }), 4);
+
+/** The retail ERD with the fact's join columns, sent as the star's source ERD. */
+function erdContext(): unknown {
+  const erd = retailErd();
+  erd.entities.find((e) => e.name === 'order_line')?.columns.push({ name: 'customer_id', type: 'UInt64', nullable: false }, { name: 'ordered_at', type: 'DateTime', nullable: false });
+  return { type: 'erdContext', erd: 'models/retail.erd.json', entities: erd.entities };
+}
 
 const edits = async () => (await fx.ed.posted()).filter((m) => (m as { type: string }).type === 'edit').map((m) => (m as { edit: unknown }).edit);
 
@@ -77,5 +84,158 @@ describe('star webview', () => {
     await fx.ed.send({ type: 'star', model: bad });
     await fx.ed.page.locator('#error').waitFor({ state: 'visible' });
     assert.equal(await fx.ed.page.locator('#error .error-path').textContent(), 'at /facts/0/dimensions/1/dimension');
+  });
+
+  it('dragging from a fact to a dimension adds a role-playing reference on the matching column, drawn as a new line', async () => {
+    const p = fx.ed.page;
+    await fx.ed.send(erdContext());
+    await p.locator('[data-box="fact_sales"] .box-header').hover();
+    const h = await p.locator('.handle[data-entity="fact_sales"]').boundingBox();
+    const target = await headerPoint(p, 'customer');
+    assert.ok(h);
+    await p.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+    await p.mouse.down();
+    await p.mouse.move(target.x, target.y, { steps: 8 });
+    await p.mouse.up();
+    assert.deepEqual(await edits(), [{ op: 'addReference', fact: 'fact_sales', reference: { dimension: 'customer', role: 'customer_2', columns: ['customer_id'] } }]);
+    assert.equal(await p.locator('.ref').count(), 4);
+    assert.ok((await p.locator('.ref .edge-label').allTextContents()).includes('customer_2'));
+    assert.equal(await p.locator('#panel input[name="ref-role"]').inputValue(), 'customer_2', 'the new reference is selected');
+    await fx.ed.screenshot('star-drag-reference');
+  });
+
+  it('a drag whose fact column cannot be guessed opens the reference form with that dimension chosen', async () => {
+    const p = fx.ed.page;
+    await fx.ed.send(erdContext());
+    await p.locator('[data-box="fact_sales"] .box-header').hover();
+    const h = await p.locator('.handle[data-entity="fact_sales"]').boundingBox();
+    const target = await headerPoint(p, 'date');
+    assert.ok(h);
+    await p.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+    await p.mouse.down();
+    await p.mouse.move(target.x, target.y, { steps: 8 });
+    await p.mouse.up();
+    assert.deepEqual(await edits(), [], 'the only date column already plays order_date: nothing is guessed');
+    assert.equal(await p.locator('#panel select[name="new-ref-dimension"]').inputValue(), 'date');
+    await p.locator('#panel select[name="new-ref-col-0"]').selectOption('ordered_at');
+    await p.locator('#panel input[name="new-ref-role"]').fill('ship_date');
+    await p.locator('#panel #add-reference').click();
+    assert.deepEqual(await edits(), [{ op: 'addReference', fact: 'fact_sales', reference: { dimension: 'date', role: 'ship_date', columns: ['ordered_at'] } }]);
+    assert.equal(await p.locator('.ref').count(), 4);
+  });
+
+  it('a selected reference line is removed with Delete, and from the fact panel', async () => {
+    const p = fx.ed.page;
+    await p.locator('[data-line="fact_sales#1"]').focus();
+    await p.keyboard.press('Delete');
+    assert.equal(await p.locator('.ref').count(), 2);
+    assert.equal(await p.locator('[data-line="fact_sales#2"]').count(), 0, 'the line is gone');
+    let pt = await headerPoint(p, 'fact_sales');
+    await p.mouse.click(pt.x, pt.y);
+    await p.locator('#panel button[name="remove-ref-0"]').click();
+    assert.deepEqual(await edits(), [
+      { op: 'removeReference', fact: 'fact_sales', role: 'product' },
+      { op: 'removeReference', fact: 'fact_sales', role: 'customer' },
+    ]);
+    assert.deepEqual(await p.locator('.ref .edge-label').allTextContents(), ['order_date']);
+    pt = await headerPoint(p, 'product');
+    assert.ok(pt, 'the dimension itself stays');
+  });
+
+  it('deleting a dimension removes its lines and says which references went with it', async () => {
+    const p = fx.ed.page;
+    await p.locator('[data-box="customer"]').focus();
+    await p.keyboard.press('Delete');
+    assert.deepEqual(await edits(), [{ op: 'deleteDimension', dimension: 'customer' }]);
+    assert.equal(await p.locator('g.dimension').count(), 2);
+    assert.equal(await p.locator('.ref').count(), 2);
+    assert.match((await p.locator('#notice').textContent()) ?? '', /Deleted dimension "customer" and the reference to it \(fact_sales\.customer\)/);
+  });
+
+  it('toolbar: a dimension from an ERD entity gets its key and attributes; a fact from another entity', async () => {
+    const p = fx.ed.page;
+    await fx.ed.send(erdContext());
+    await p.locator('#add-dimension').click();
+    assert.equal(await focusedAttr(p, 'name'), 'new-entity', 'the form takes the focus');
+    await p.locator('#panel select[name="new-entity"]').selectOption('category');
+    assert.equal(await p.locator('#panel input[name="new-name"]').inputValue(), 'category');
+    await fx.ed.screenshot('star-add-dimension');
+    await p.locator('#panel #add-box').click();
+    await waitForBoxes(p, 5);
+    await p.locator('#add-fact').click();
+    await p.locator('#panel select[name="new-entity"]').selectOption('sales_order');
+    await p.keyboard.press('Tab');
+    await p.locator('#panel #add-box').focus();
+    await p.keyboard.press('Enter');
+    await waitForBoxes(p, 6);
+    const sent = (await edits()) as Record<string, unknown>[];
+    assert.deepEqual(sent.map(({ x: _x, y: _y, ...e }) => e), [
+      { op: 'addDimension', dimension: 'category', entity: 'category', naturalKey: ['category_id'], attributes: [{ name: 'label', column: 'label', type: 'String' }] },
+      { op: 'addFact', fact: 'fact_sales_order', entity: 'sales_order', grain: ['order_id'] },
+    ]);
+    assert.equal(await p.locator('g.fact').count(), 2);
+    assert.equal(await p.locator('#panel input[name="fact-name"]').inputValue(), 'fact_sales_order', 'the new fact is selected');
+  });
+
+  it('without a known ERD a blank fact is a typed name and entity', async () => {
+    const p = fx.ed.page;
+    await p.locator('#add-fact').click();
+    await p.locator('#panel input[name="new-entity"]').fill('returns');
+    await p.locator('#panel input[name="new-name"]').fill('fact_returns');
+    await p.locator('#panel #add-box').click();
+    await waitForBoxes(p, 5);
+    const sent = (await edits()) as Record<string, unknown>[];
+    assert.deepEqual(sent.map(({ x: _x, y: _y, ...e }) => e), [{ op: 'addFact', fact: 'fact_returns', entity: 'returns', grain: [] }]);
+  });
+
+  it('fact panel: add, rename, re-column and remove measures; keep and drop degenerate dimensions', async () => {
+    const p = fx.ed.page;
+    await fx.ed.send(erdContext());
+    const pt = await headerPoint(p, 'fact_sales');
+    await p.mouse.click(pt.x, pt.y);
+    await p.locator('#panel select[name="new-measure-col"]').selectOption('line_no');
+    await p.locator('#panel #add-measure').click();
+    await p.locator('#panel input[name="measure-name-line_no"]').fill('lines');
+    await p.locator('#panel input[name="measure-name-line_no"]').press('Enter');
+    await p.locator('#panel select[name="agg-lines"]').selectOption('count');
+    await p.locator('#panel select[name="measure-col-amount"]').selectOption('quantity');
+    await p.locator('#panel button[name="remove-measure-quantity"]').click();
+    await p.locator('#panel select[name="new-degenerate"]').selectOption('line_no');
+    await p.locator('#panel #add-degenerate').click();
+    await p.locator('#panel button[name="remove-degenerate-order_id"]').click();
+    assert.deepEqual(await edits(), [
+      { op: 'addMeasure', fact: 'fact_sales', measure: { name: 'line_no', column: 'line_no', aggregation: 'sum', additivity: 'additive' } },
+      { op: 'updateMeasure', fact: 'fact_sales', measure: 'line_no', newName: 'lines' },
+      { op: 'updateMeasure', fact: 'fact_sales', measure: 'lines', aggregation: 'count' },
+      { op: 'updateMeasure', fact: 'fact_sales', measure: 'amount', column: 'quantity' },
+      { op: 'removeMeasure', fact: 'fact_sales', measure: 'quantity' },
+      { op: 'addDegenerate', fact: 'fact_sales', column: 'line_no' },
+      { op: 'removeDegenerate', fact: 'fact_sales', column: 'order_id' },
+    ]);
+    const texts = await p.locator('[data-box="fact_sales"] text').allTextContents();
+    assert.ok(texts.includes('Σ lines: count') && !texts.some((t) => t.startsWith('Σ quantity')), texts.join(' | '));
+    assert.ok(texts.includes('# line_no'), texts.join(' | '));
+    await fx.ed.screenshot('star-fact-panel');
+  });
+
+  it('dimension panel: natural key ticks send setNaturalKey; a refused one says why, sends nothing and redraws as it was', async () => {
+    const p = fx.ed.page;
+    await fx.ed.send(erdContext());
+    const pt = await headerPoint(p, 'customer');
+    await p.mouse.click(pt.x, pt.y);
+    await p.locator('#panel input[name="nk-name"]').click(); // not check(): it would retry the refused tick
+    await waitUntil(p, `document.querySelector('#notice').textContent.includes('joins on 1 column')`);
+    assert.equal(await p.locator('#panel input[name="nk-name"]').isChecked(), false, 'the refused tick is undone');
+    assert.deepEqual(await edits(), []);
+    await p.locator('#panel input[name="nk-customer_id"]').click();
+    assert.match((await p.locator('#notice').textContent()) ?? '', /needs at least one column/);
+    const bad = retailStar();
+    bad.facts[0].dimensions = bad.facts[0].dimensions.filter((r) => r.dimension !== 'customer');
+    await fx.ed.send({ type: 'star', model: bad });
+    await p.locator('#panel input[name="nk-name"]').check();
+    assert.deepEqual(await edits(), [{ op: 'setNaturalKey', dimension: 'customer', columns: ['customer_id', 'name'] }]);
+    const texts = await p.locator('[data-box="customer"] text').allTextContents();
+    assert.ok(texts.some((t) => t.startsWith('key: customer_id, name')), texts.join(' | '));
+    await fx.ed.screenshot('star-dimension-panel');
   });
 });

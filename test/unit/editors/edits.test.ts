@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyErdEdit, applyStarEdit, EditError, freshRelationshipName } from '../../../src/core/model/edits';
+import { applyErdEdit, applyStarEdit, EditError, freshBoxName, freshRelationshipName, freshRole, referencesTo, type StarEdit, type StarEditContext } from '../../../src/core/model/edits';
+import type { ErdModel, StarModel } from '../../../src/core/model/model-types';
+import { validateStar } from '../../../src/core/model/validate';
+import { stableStringify } from '../../../src/core/project/json-file';
+import { DocumentSync } from '../../../src/vscode/editors/model-document';
 import { checkErd, checkStar } from '../../../webview/shared/model-check';
+import { parseHostMessage, parseWebviewMessage } from '../../../webview/shared/protocol';
 import { retailErd, retailStar } from './fixtures';
 
 describe('applyErdEdit', () => {
@@ -109,5 +114,208 @@ describe('applyStarEdit', () => {
     const m = applyStarEdit(retailStar(), { op: 'deleteDimension', dimension: 'product' });
     assert.deepEqual(m.facts[0].dimensions.map((r) => r.dimension), ['customer', 'date']);
     assert.ok(checkStar(m).ok);
+  });
+});
+
+/** The retail ERD with the columns the retail star's fact joins on, so the star validates against it. */
+function erdForStar(): ErdModel {
+  const erd = retailErd();
+  const line = erd.entities.find((e) => e.name === 'order_line');
+  line?.columns.push({ name: 'customer_id', type: 'UInt64', nullable: false }, { name: 'ordered_at', type: 'DateTime', nullable: false });
+  return erd;
+}
+
+const withErd = (): StarEditContext => ({ entities: erdForStar().entities });
+
+/** A star edit applied with the ERD known; the result passes both the webview checks and src/core/model/validate.ts. */
+function apply(m: StarModel, e: StarEdit): StarModel {
+  const out = applyStarEdit(m, e, withErd());
+  assert.ok(checkStar(out).ok, `checkStar after ${e.op}`);
+  validateStar(out, 'models/retail.star.json', erdForStar());
+  return out;
+}
+
+describe('applyStarEdit: adding and removing facts and dimensions', () => {
+  it('addFact from an ERD entity: grain from the edit, empty measures and references, placed', () => {
+    const m = apply(retailStar(), { op: 'addFact', fact: 'fact_orders', entity: 'sales_order', grain: ['order_id'], x: 10.4, y: 20.6 });
+    const f = m.facts.find((x) => x.name === 'fact_orders');
+    assert.deepEqual(f && { entity: f.entity, grain: f.grain, measures: f.measures, dimensions: f.dimensions, degenerate: f.degenerate }, {
+      entity: 'sales_order', grain: ['order_id'], measures: [], dimensions: [], degenerate: [],
+    });
+    assert.deepEqual(m.layout.positions.fact_orders, { x: 10, y: 21 });
+  });
+
+  it('addFact refuses a taken or unusable name, an entity or grain column not in the ERD', () => {
+    const add = (fact: string, entity: string, grain: string[]) => () => applyStarEdit(retailStar(), { op: 'addFact', fact, entity, grain, x: 0, y: 0 }, withErd());
+    assert.throws(add('customer', 'sales_order', []), /cannot add fact "customer": a fact or dimension with that name exists/);
+    assert.throws(add('bad name', 'sales_order', []), /fact name "bad name" must start with a letter/);
+    assert.throws(add('f', 'ghost', []), /fact "f": entity "ghost" is not in the ERD/);
+    assert.throws(add('f', 'sales_order', ['nope']), /fact "f" grain: entity "sales_order" has no column "nope"/);
+    // Without the ERD only the shape of names is checked: a blank fact is a name and an entity name.
+    const blank = applyStarEdit(retailStar(), { op: 'addFact', fact: 'f', entity: 'returns', grain: [], x: 0, y: 0 });
+    assert.equal(blank.facts[1].entity, 'returns');
+    assert.throws(() => applyStarEdit(retailStar(), { op: 'addFact', fact: 'f', entity: 'bad entity', grain: [], x: 0, y: 0 }), /entity name "bad entity"/);
+  });
+
+  it('addDimension: key and attributes from the edit, a surrogate key that collides with nothing, SCD1', () => {
+    const m = apply(retailStar(), {
+      op: 'addDimension', dimension: 'category', entity: 'category', naturalKey: ['category_id'],
+      attributes: [{ name: 'label', column: 'label', type: 'String' }], x: 5, y: 6,
+    });
+    const d = m.dimensions.find((x) => x.name === 'category');
+    assert.deepEqual(d && { nk: d.naturalKey, sk: d.surrogateKey, scd: d.scdType, attrs: d.attributes.map((a) => a.name) }, { nk: ['category_id'], sk: 'category_key', scd: 1, attrs: ['label'] });
+    const clash = applyStarEdit(retailStar(), {
+      op: 'addDimension', dimension: 'c', entity: 'category', naturalKey: ['category_id'], attributes: [{ name: 'c_key', column: 'label', type: 'String' }], x: 0, y: 0,
+    }, withErd());
+    assert.equal(clash.dimensions.at(-1)?.surrogateKey, 'c_key_2');
+  });
+
+  it('addDimension refuses a column not in the ERD entity and an attribute named twice', () => {
+    assert.throws(() => applyStarEdit(retailStar(), { op: 'addDimension', dimension: 'c', entity: 'category', naturalKey: ['id'], attributes: [], x: 0, y: 0 }, withErd()),
+      /dimension "c": entity "category" has no column "id"/);
+    assert.throws(() => applyStarEdit(retailStar(), {
+      op: 'addDimension', dimension: 'c', entity: 'category', naturalKey: ['category_id'], attributes: [{ name: 'category_id', column: 'label', type: 'String' }], x: 0, y: 0,
+    }, withErd()), /attribute "category_id" appears twice/);
+    assert.throws(() => applyStarEdit(retailStar(), { op: 'addDimension', dimension: 'date', entity: 'category', naturalKey: [], attributes: [], x: 0, y: 0 }), /name exists/);
+  });
+
+  it('deleteFact removes the fact and its position; deleteDimension removes its references (listed by referencesTo)', () => {
+    const base = apply(retailStar(), { op: 'moveEntity', entity: 'fact_sales', x: 1, y: 1 });
+    const m = apply(base, { op: 'deleteFact', fact: 'fact_sales' });
+    assert.deepEqual([m.facts.length, m.layout.positions.fact_sales], [0, undefined]);
+    const twoRoles = apply(retailStar(), { op: 'addReference', fact: 'fact_sales', reference: { dimension: 'customer', role: 'billed_customer', columns: ['customer_id'] } });
+    assert.deepEqual(referencesTo(twoRoles, 'customer'), ['fact_sales.customer', 'fact_sales.billed_customer']);
+    const d = apply(twoRoles, { op: 'deleteDimension', dimension: 'customer' });
+    assert.deepEqual(d.facts[0].dimensions.map((r) => r.role), ['product', 'order_date']);
+    assert.throws(() => applyStarEdit(retailStar(), { op: 'deleteFact', fact: 'ghost' }), /fact "ghost" does not exist/);
+  });
+});
+
+describe('applyStarEdit: dimension references', () => {
+  it('addReference appends a role-playing reference; removeReference removes it by role', () => {
+    const m = apply(retailStar(), { op: 'addReference', fact: 'fact_sales', reference: { dimension: 'date', role: 'ship_date', columns: ['ordered_at'] } });
+    assert.deepEqual(m.facts[0].dimensions[3], { dimension: 'date', role: 'ship_date', columns: ['ordered_at'] });
+    const r = apply(m, { op: 'removeReference', fact: 'fact_sales', role: 'order_date' });
+    assert.deepEqual(r.facts[0].dimensions.map((x) => x.role), ['customer', 'product', 'ship_date']);
+    assert.throws(() => applyStarEdit(r, { op: 'removeReference', fact: 'fact_sales', role: 'order_date' }), /fact "fact_sales" has no dimension reference with role "order_date"/);
+  });
+
+  it('addReference refuses: a taken role, a missing dimension, no columns, a column count unlike the key, a column not in the ERD', () => {
+    const add = (dimension: string, role: string, columns: string[]) => () =>
+      applyStarEdit(retailStar(), { op: 'addReference', fact: 'fact_sales', reference: { dimension, role, columns } }, withErd());
+    assert.throws(add('customer', 'product', ['customer_id']), /fact "fact_sales" already has a role "product"/);
+    assert.throws(add('store', 'store', ['store_id']), /dimension "store" does not exist/);
+    assert.throws(add('customer', 'buyer', []), /choose the fact column\(s\) it joins on/);
+    assert.throws(add('customer', 'buyer', ['customer_id', 'order_id']), /natural key \(customer_id\) has 1 column\(s\), the reference gives 2/);
+    assert.throws(add('customer', 'buyer', ['buyer_id']), /entity "order_line" has no column "buyer_id"/);
+    assert.throws(add('customer', 'bad role', ['customer_id']), /role name "bad role"/);
+  });
+
+  it('freshRole and freshBoxName pick names nothing has', () => {
+    const f = retailStar().facts[0];
+    assert.equal(freshRole(f, 'store'), 'store');
+    assert.equal(freshRole(f, 'customer'), 'customer_2');
+    assert.equal(freshBoxName(retailStar(), 'customer'), 'customer_2');
+    assert.equal(freshBoxName(retailStar(), 'fact_returns'), 'fact_returns');
+  });
+});
+
+describe('applyStarEdit: measures, degenerate dimensions, natural keys', () => {
+  it('measures: add, rename, change column / aggregation / additivity, remove', () => {
+    let m = apply(retailStar(), { op: 'addMeasure', fact: 'fact_sales', measure: { name: 'lines', column: 'line_no', aggregation: 'count', additivity: 'additive' } });
+    assert.deepEqual(m.facts[0].measures[2], { name: 'lines', column: 'line_no', aggregation: 'count', additivity: 'additive' });
+    m = apply(m, { op: 'updateMeasure', fact: 'fact_sales', measure: 'lines', newName: 'line_count', column: 'order_id', aggregation: 'countDistinct', additivity: 'non-additive' });
+    assert.deepEqual(m.facts[0].measures[2], { name: 'line_count', column: 'order_id', aggregation: 'countDistinct', additivity: 'non-additive' });
+    m = apply(m, { op: 'removeMeasure', fact: 'fact_sales', measure: 'quantity' });
+    assert.deepEqual(m.facts[0].measures.map((x) => x.name), ['amount', 'line_count']);
+  });
+
+  it('measure refusals name the measure and the cause', () => {
+    const s = retailStar();
+    assert.throws(() => applyStarEdit(s, { op: 'addMeasure', fact: 'fact_sales', measure: { name: 'amount', column: 'amount', aggregation: 'sum', additivity: 'additive' } }), /measure "fact_sales.amount" already exists/);
+    assert.throws(() => applyStarEdit(s, { op: 'addMeasure', fact: 'fact_sales', measure: { name: 'tax', column: 'tax', aggregation: 'sum', additivity: 'additive' } }, withErd()), /measure "fact_sales.tax": entity "order_line" has no column "tax"/);
+    assert.throws(() => applyStarEdit(s, { op: 'updateMeasure', fact: 'fact_sales', measure: 'amount', newName: 'quantity' }), /cannot rename measure "fact_sales.amount": "quantity" exists/);
+    assert.throws(() => applyStarEdit(s, { op: 'updateMeasure', fact: 'fact_sales', measure: 'amount', column: 'ghost' }, withErd()), /has no column "ghost"/);
+    assert.throws(() => applyStarEdit(s, { op: 'removeMeasure', fact: 'fact_sales', measure: 'ghost' }), /measure "fact_sales.ghost" does not exist/);
+  });
+
+  it('degenerate dimensions: add, remove, refusals', () => {
+    let m = apply(retailStar(), { op: 'addDegenerate', fact: 'fact_sales', column: 'line_no' });
+    assert.deepEqual(m.facts[0].degenerate, ['order_id', 'line_no']);
+    m = apply(m, { op: 'removeDegenerate', fact: 'fact_sales', column: 'order_id' });
+    assert.deepEqual(m.facts[0].degenerate, ['line_no']);
+    assert.throws(() => applyStarEdit(m, { op: 'addDegenerate', fact: 'fact_sales', column: 'line_no' }), /already keeps "line_no"/);
+    assert.throws(() => applyStarEdit(m, { op: 'removeDegenerate', fact: 'fact_sales', column: 'order_id' }), /has no degenerate dimension "order_id"/);
+    assert.throws(() => applyStarEdit(m, { op: 'addDegenerate', fact: 'fact_sales', column: 'ghost' }, withErd()), /degenerate dimension of "fact_sales": entity "order_line" has no column "ghost"/);
+  });
+
+  it('setNaturalKey changes the key and drops tracked columns that left; SCD type switches', () => {
+    const s = retailStar();
+    s.dimensions[0].tracked = ['customer_id', 'city'];
+    let m = apply(s, { op: 'setNaturalKey', dimension: 'customer', columns: ['name'] });
+    assert.deepEqual([m.dimensions[0].naturalKey, m.dimensions[0].tracked], [['name'], ['city']]);
+    m = apply(m, { op: 'setScdType', dimension: 'customer', scdType: 1 });
+    assert.deepEqual([m.dimensions[0].scdType, m.dimensions[0].tracked], [1, undefined]);
+  });
+
+  it('setNaturalKey refuses what would break the file: reference column counts, hierarchies, the date key, empty keys, unknown columns', () => {
+    const s = retailStar();
+    const set = (m: StarModel, dimension: string, columns: string[]) => () => applyStarEdit(m, { op: 'setNaturalKey', dimension, columns }, withErd());
+    assert.throws(set(s, 'product', ['product_id', 'title']), /fact "fact_sales" joins on 1 column\(s\) \(product_id\) as "product"; remove that reference first/);
+    assert.throws(set(s, 'date', ['year']), /generated date dimension is keyed by its date/);
+    assert.throws(set(s, 'customer', []), /needs at least one column/);
+    assert.throws(set(s, 'customer', ['ghost']), /natural key of "customer": entity "customer" has no column "ghost"/);
+    assert.throws(set(s, 'customer', ['name', 'name']), /a column appears twice/);
+    const h = retailStar();
+    h.dimensions[0].hierarchies[0].levels.push({ name: 'customer', attribute: 'customer_id', cardinality: 100 });
+    assert.throws(set(h, 'customer', ['name']), /hierarchy "geography" uses "customer_id", which would no longer be a column/);
+  });
+});
+
+describe('star edits across the protocol and the host', () => {
+  it('every new edit kind passes the protocol check; malformed ones are rejected with a path', () => {
+    const ok: StarEdit[] = [
+      { op: 'addFact', fact: 'f', entity: 'e', grain: [], x: 1, y: 2 },
+      { op: 'addDimension', dimension: 'd', entity: 'e', naturalKey: ['id'], attributes: [{ name: 'a', column: 'a', type: 'String' }], x: 1, y: 2 },
+      { op: 'setNaturalKey', dimension: 'd', columns: ['id'] },
+      { op: 'addMeasure', fact: 'f', measure: { name: 'm', column: 'c', aggregation: 'sum', additivity: 'additive' } },
+      { op: 'updateMeasure', fact: 'f', measure: 'm', newName: 'n', column: 'c' },
+      { op: 'removeMeasure', fact: 'f', measure: 'm' },
+      { op: 'addDegenerate', fact: 'f', column: 'c' },
+      { op: 'removeDegenerate', fact: 'f', column: 'c' },
+      { op: 'addReference', fact: 'f', reference: { dimension: 'd', role: 'r', columns: ['c'] } },
+      { op: 'removeReference', fact: 'f', role: 'r' },
+    ];
+    for (const edit of ok) assert.ok(parseWebviewMessage({ type: 'edit', kind: 'star', edit }).ok, edit.op);
+    const bad = (edit: unknown) => {
+      const r = parseWebviewMessage({ type: 'edit', kind: 'star', edit });
+      return r.ok ? 'accepted' : `${r.problem.path}: ${r.problem.message}`;
+    };
+    assert.equal(bad({ op: 'addReference', fact: 'f', reference: { dimension: 'd', role: 'r' } }), '/edit/reference: missing required property "columns"');
+    assert.equal(bad({ op: 'addMeasure', fact: 'f', measure: { name: 'm', column: 'c', aggregation: 'median', additivity: 'additive' } }), '/edit/measure/aggregation: must be one of "sum", "count", "avg", "min", "max", "countDistinct"');
+    assert.equal(bad({ op: 'removeReference', fact: 'f', role: '' }), '/edit/role: must be a non-empty string');
+    assert.equal(bad({ op: 'addFact', fact: 'f', entity: 'e', grain: 'id', x: 0, y: 0 }), '/edit/grain: must be an array');
+    assert.equal(parseWebviewMessage({ type: 'edit', kind: 'erd', edit: { op: 'addReference', fact: 'f', reference: { dimension: 'd', role: 'r', columns: ['c'] } } }).ok, false, 'star-only op in an ERD edit');
+  });
+
+  it('the ERD context message is checked on the webview side', () => {
+    assert.ok(parseHostMessage({ type: 'erdContext', erd: 'models/retail.erd.json', entities: retailErd().entities }).ok);
+    assert.ok(parseHostMessage({ type: 'erdContext', erd: null, entities: [], problem: 'models/x.erd.json cannot be read' }).ok);
+    const bad = parseHostMessage({ type: 'erdContext', erd: 'models/retail.erd.json', entities: [{ name: 'e', columns: [{ name: 'c' }], primaryKey: [] }] });
+    assert.equal(bad.ok ? '' : `${bad.problem.path}: ${bad.problem.message}`, '/entities/0/columns/0: missing required property "type"');
+  });
+
+  it('the host applies star edits with the ERD as context: a good one is written, a bad one refused with its reason', () => {
+    const star = retailStar();
+    star.erd = 'models/retail.erd.json';
+    const text = stableStringify(star);
+    const sync = new DocumentSync('star', 'models/retail.star.json');
+    sync.context = withErd();
+    sync.ready(text);
+    const ok = sync.edit(text, { op: 'addReference', fact: 'fact_sales', reference: { dimension: 'date', role: 'ship_date', columns: ['ordered_at'] } });
+    assert.ok('write' in ok && ok.write?.includes('"ship_date"'));
+    const refused = sync.edit(text, { op: 'addMeasure', fact: 'fact_sales', measure: { name: 'tax', column: 'tax', aggregation: 'sum', additivity: 'additive' } });
+    assert.ok('refuse' in refused);
+    assert.deepEqual(refused.refuse[0], { type: 'notice', level: 'error', message: 'addMeasure: measure "fact_sales.tax": entity "order_line" has no column "tax"' });
   });
 });
