@@ -81,11 +81,11 @@ export function startApp<K extends ModelKind>(spec: AppSpec<K>): Host {
   });
   let drawn = false;
   const host = connectHost((m) => {
-    if (m.type === spec.kind) {
+    if (m.type === spec.kind && 'model' in m) {
       const first = !drawn;
       drawn = true;
       shell.hideError();
-      spec.onModel((m as Extract<HostMessage, { type: K }>).model);
+      spec.onModel(m.model as ModelOf<K>);
       if (first) openView(host, diagram);
     } else if (m.type === 'invalid') {
       drawn = false;
