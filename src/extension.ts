@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): KimballApi {
     ...registerModelCommands(session),
     sourcesTree,
     vscode.window.registerTreeDataProvider('kimball.sources', sourcesTree),
-    ...registerSourceCommands(session),
+    ...registerSourceCommands(session, context.extensionUri),
     vscode.window.registerTreeDataProvider('kimball.catalog', catalogTree),
     ...registerDiscoverCommands(session),
     ...registerBuildCommands(session),

@@ -1,4 +1,4 @@
-/** `kimball source add|list|test|rm|objects` and `kimball acquire`. */
+/** `kimball source add|edit|list|test|rm|objects` and `kimball acquire`. */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,9 +15,12 @@ import {
   writeSource,
   EnvSecretStore,
   parseEndpoint,
+  type PostgresSourceConfig,
   type SourceConfig,
   type SourceKind,
 } from '../../core/sources';
+import { applySourceEdit, checkSourceFields } from '../../core/sources/edit';
+import { schemaProblems } from '../../core/project/json-file';
 import { acquire, describeResult, lastLoads, type LoadResult } from '../../core/acquire';
 import { CliError, interruptSignal, printJson, withContext, workspaceRoot, type GlobalOptions } from '../session';
 
@@ -36,6 +39,8 @@ interface AddOptions {
   user?: string;
   sslMode?: string;
   schema?: string[];
+  cursor?: string[];
+  query?: string[];
   bucket?: string;
   prefix?: string;
   region?: string;
@@ -63,7 +68,7 @@ export function configFromOptions(name: string, o: AddOptions): SourceConfig {
         name,
         path: need(o.path, '--path', 'files'),
         glob: o.glob,
-        delimiter: o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter,
+        delimiter: delimiterOf(o.delimiter),
         header: o.header,
         encoding: o.encoding as 'utf-8' | undefined,
         sheets: o.sheets,
@@ -78,6 +83,8 @@ export function configFromOptions(name: string, o: AddOptions): SourceConfig {
         user: need(o.user, '--user', 'postgres'),
         sslMode: o.sslMode as 'disable' | undefined,
         schemas: o.schema,
+        cursors: o.cursor ? mergePairs(undefined, o.cursor, '--cursor') : undefined,
+        queries: o.query ? mergePairs(undefined, o.query, '--query') : undefined,
       };
     case 's3':
       return {
@@ -129,23 +136,77 @@ function resultTable(results: LoadResult[]): string {
   return table(rows);
 }
 
-export function registerSourceCommands(program: Command, globals: () => GlobalOptions): void {
-  const source = program.command('source').description('Data sources: files, PostgreSQL, S3, REST APIs');
-  const paths = () => {
-    const root = workspaceRoot(globals());
-    loadProject(root);
-    return projectPaths(root);
-  };
+/** `object=value` options merged into a map; `object=` removes the object. Undefined when the map ends up empty. */
+function mergePairs(existing: Record<string, string> | undefined, specs: string[], option: string): Record<string, string> | undefined {
+  const out = { ...(existing ?? {}) };
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new CliError(`${option} ${spec}: expected <object>=<value>.`);
+    const value = spec.slice(eq + 1).trim();
+    if (value) out[spec.slice(0, eq).trim()] = value;
+    else delete out[spec.slice(0, eq).trim()];
+  }
+  return Object.keys(out).length ? out : undefined;
+}
 
-  source
-    .command('add')
-    .description(
-      'Add (or with --force replace) a source in .kimball/sources/<name>.json. Secrets come from the environment: ' +
-        'KIMBALL_<NAME>_PASSWORD (postgres), KIMBALL_<NAME>_SECRET_ACCESS_KEY (s3), KIMBALL_<NAME>_TOKEN (http)',
-    )
-    .argument('<name>', 'letters, digits and underscores; prefixes the bronze tables')
-    .requiredOption('--kind <kind>', 'files | postgres | s3 | http')
-    .option('--force', 'replace an existing source of that name')
+const delimiterOf = (d: string | undefined) => (d === '\\t' || d === 'tab' ? '\t' : d);
+
+interface EditOptions extends Omit<AddOptions, 'kind' | 'force'> {
+  unset?: string[];
+}
+
+/**
+ * The fields `source edit` options change, for the kind of the source: an option of another kind is an
+ * error (it would be ignored silently otherwise). A map emptied by `object=` lands in `unset`.
+ */
+export function patchFromOptions(config: SourceConfig, o: EditOptions): { patch: Record<string, unknown>; unset: string[] } {
+  const patch: Record<string, unknown> = {};
+  const unset: string[] = [];
+  const set = (flag: string, kinds: SourceKind[], field: string, given: unknown, value: () => unknown = () => given) => {
+    if (given === undefined) return;
+    if (!kinds.includes(config.kind)) throw new CliError(`${flag} does not apply to ${config.name}, a ${config.kind} source.`);
+    const v = value();
+    if (v === undefined) unset.push(field);
+    else patch[field] = v;
+  };
+  const c = config as Partial<PostgresSourceConfig>;
+  set('--path', ['files'], 'path', o.path);
+  set('--glob', ['files', 's3'], 'glob', o.glob);
+  set('--delimiter', ['files'], 'delimiter', o.delimiter, () => delimiterOf(o.delimiter));
+  set('--header/--no-header', ['files'], 'header', o.header);
+  set('--encoding', ['files'], 'encoding', o.encoding);
+  set('--sheets', ['files'], 'sheets', o.sheets);
+  set('--host', ['postgres'], 'host', o.host);
+  set('--port', ['postgres'], 'port', o.port, () => Number(o.port));
+  set('--database', ['postgres'], 'database', o.database);
+  set('--user', ['postgres'], 'user', o.user);
+  set('--ssl-mode', ['postgres'], 'sslMode', o.sslMode);
+  set('--schema', ['postgres'], 'schemas', o.schema);
+  set('--cursor', ['postgres'], 'cursors', o.cursor, () => mergePairs(c.cursors, o.cursor ?? [], '--cursor'));
+  set('--query', ['postgres'], 'queries', o.query, () => mergePairs(c.queries, o.query ?? [], '--query'));
+  set('--bucket', ['s3'], 'bucket', o.bucket);
+  set('--prefix', ['s3'], 'prefix', o.prefix);
+  set('--region', ['s3'], 'region', o.region);
+  if (config.kind === 'http') set('--endpoint', ['http'], 'endpoints', o.endpoint, () => o.endpoint?.map(parseEndpoint));
+  else set('--endpoint', ['s3'], 'endpoint', o.endpoint, () => o.endpoint?.at(-1));
+  set('--path-style/--no-path-style', ['s3'], 'pathStyle', o.pathStyle);
+  set('--access-key-id', ['s3'], 'accessKeyId', o.accessKeyId);
+  set('--base-url', ['http'], 'baseUrl', o.baseUrl);
+  set('--auth-header', ['http'], 'authHeader', o.authHeader);
+  set('--auth-scheme', ['http'], 'authScheme', o.authScheme);
+  set('--rate-limit', ['http'], 'rateLimit', o.rateLimit, () => Number(o.rateLimit));
+  return { patch, unset };
+}
+
+/** `--unset` takes the field name or the option's spelling: sslMode or ssl-mode, schemas or schema. */
+function fieldName(s: string): string {
+  const camel = s.replace(/^--?/, '').replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+  return { schema: 'schemas', cursor: 'cursors', query: 'queries', sheet: 'sheets' }[camel] ?? camel;
+}
+
+/** The per-kind options, shared by `source add` and `source edit` so both spell them the same. */
+function kindOptions(cmd: Command): Command {
+  return cmd
     .option('--path <path>', 'files: a file or folder (relative to the workspace or absolute)')
     .option('--glob <glob>', 'files/s3: only matching files, e.g. "**/*.csv"')
     .option('--delimiter <char>', 'files: CSV delimiter (default: sniffed; "tab" for tabs)')
@@ -159,17 +220,39 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
     .option('--user <user>', 'postgres: user')
     .option('--ssl-mode <mode>', 'postgres: disable | prefer | require | verify-full')
     .option('--schema <schema>', 'postgres: a schema to include (repeatable; default public)', collect)
+    .option('--cursor <object=column>', 'postgres: cursor column of a table for incremental loads (repeatable; edit: "object=" removes one)', collect)
+    .option('--query <object=select>', 'postgres: an extra object defined by a SELECT (repeatable; edit: "object=" removes one)', collect)
     .option('--bucket <bucket>', 's3: bucket')
     .option('--prefix <prefix>', 's3: key prefix')
     .option('--region <region>', 's3: region')
     .option('--endpoint <value>', 's3: endpoint URL of an S3-compatible store; http: an endpoint name=path[,records=a.b][,pagination=...] (repeatable)', collect)
     .option('--path-style', 's3: path-style addressing')
+    .option('--no-path-style', 's3: virtual-hosted addressing')
     .option('--access-key-id <id>', 's3: access key id (the secret comes from KIMBALL_<NAME>_SECRET_ACCESS_KEY)')
     .option('--base-url <url>', 'http: base URL')
     .option('--auth-header <header>', 'http: header carrying the token, e.g. Authorization')
     .option('--auth-scheme <scheme>', 'http: token prefix, e.g. Bearer')
-    .option('--rate-limit <n>', 'http: requests per second at most')
-    .action((name: string, o: AddOptions) => {
+    .option('--rate-limit <n>', 'http: requests per second at most');
+}
+
+export function registerSourceCommands(program: Command, globals: () => GlobalOptions): void {
+  const source = program.command('source').description('Data sources: files, PostgreSQL, S3, REST APIs');
+  const paths = () => {
+    const root = workspaceRoot(globals());
+    loadProject(root);
+    return projectPaths(root);
+  };
+
+  const add = source
+    .command('add')
+    .description(
+      'Add (or with --force replace) a source in .kimball/sources/<name>.json. Secrets come from the environment: ' +
+        'KIMBALL_<NAME>_PASSWORD (postgres), KIMBALL_<NAME>_SECRET_ACCESS_KEY (s3), KIMBALL_<NAME>_TOKEN (http)',
+    )
+    .argument('<name>', 'letters, digits and underscores; prefixes the bronze tables')
+    .requiredOption('--kind <kind>', 'files | postgres | s3 | http')
+    .option('--force', 'replace an existing source of that name');
+  kindOptions(add).action((name: string, o: AddOptions) => {
       const p = paths();
       if (sourceExists(p, name) && !o.force) throw new CliError(`A source named ${name} exists: use --force to replace it.`);
       const config = compact(configFromOptions(name, o));
@@ -182,6 +265,39 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
       }
       if (field) process.stdout.write(`Its ${field} comes from the environment variable ${secretEnvName(name, field)}.\n`);
     });
+
+  const edit = source
+    .command('edit')
+    .description(
+      'Change settings of a source: only the options given change (a repeatable list option replaces the list; ' +
+        '--cursor/--query set or, with "object=", remove one entry); --unset removes an optional field. Secrets stay environment variables.',
+    )
+    .argument('<name>', 'the source')
+    .option('--unset <field>', 'remove an optional field, e.g. glob, ssl-mode, schemas, cursors, endpoint (repeatable)', collect);
+  kindOptions(edit).action((name: string, o: EditOptions) => {
+    const p = paths();
+    const before = readSource(p, name);
+    const { patch, unset } = patchFromOptions(before, o);
+    const removed = [...unset, ...(o.unset ?? []).map(fieldName)];
+    if (Object.keys(patch).length === 0 && removed.length === 0) {
+      throw new CliError(`Nothing to change in ${name}: give the options to change (see kimball source edit --help) or --unset <field>.`);
+    }
+    let after: SourceConfig;
+    try {
+      after = applySourceEdit(before, patch, removed);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    // The file's own schema too, so a bad value is reported like the others and nothing is written.
+    const problems = [...checkSourceFields(after), ...schemaProblems('source', after)];
+    if (problems.length > 0) throw new CliError(`Source ${name} not changed: ${problems.map((x) => `${x.path.slice(1)}: ${x.message}`).join('; ')}`);
+    writeSource(p, after);
+    if (globals().json) return printJson(after);
+    const changed = Object.keys(patch).filter((k) => JSON.stringify((before as unknown as Record<string, unknown>)[k]) !== JSON.stringify(patch[k]));
+    const gone = removed.filter((k) => k in before);
+    const parts = [changed.length ? `changed ${changed.join(', ')}` : '', gone.length ? `removed ${gone.join(', ')}` : ''].filter(Boolean);
+    process.stdout.write(`Saved .kimball/sources/${name}.json${parts.length ? `: ${parts.join('; ')}` : ' (no change)'}\n`);
+  });
 
   source
     .command('list')

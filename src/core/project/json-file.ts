@@ -85,6 +85,18 @@ export function writeProjectFile(kind: FileKind, file: string, data: unknown): v
   renameSync(tmp, file);
 }
 
+/**
+ * Every schema problem of a value as (JSON pointer, message), for forms that show each next to its field;
+ * the structural `if`/`anyOf`/`oneOf` wrappers are left out (their branches report the real problem).
+ */
+export function schemaProblems(kind: FileKind, data: unknown): { path: string; message: string }[] {
+  const v = validator(kind);
+  if (v(data)) return [];
+  return (v.errors ?? [])
+    .filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'oneOf')
+    .map((e) => ({ path: e.keyword === 'required' ? `${e.instancePath}/${String((e.params as { missingProperty: string }).missingProperty)}` : e.instancePath, message: describe(e) }));
+}
+
 /** Errors of the deepest path first: the most specific problem is the useful one. */
 function firstError(file: string, errors: ErrorObject[]): ProjectFileError {
   const sorted = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length);

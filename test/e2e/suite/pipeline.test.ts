@@ -14,7 +14,7 @@ import type { Manifest, RunRecord } from '../../../src/core/build/build-types';
 import { qualified } from '../../../src/core/warehouse/sql';
 import { describe, it } from './mocha-api';
 import type { TestContext } from './mocha-api';
-import { kimballSession, listFiles, metrics, registeredCommands, requireCommands, skip, withScriptedUi, workspaceRoot, type Script } from './helpers';
+import { kimballSession, listFiles, metrics, registeredCommands, requireCommands, skip, waitFor, withScriptedUi, workspaceRoot, type Script } from './helpers';
 
 /** The fixture's CSV files and their data rows (test/e2e/fixtures/workspace/data). */
 const FIXTURE_ROWS: Record<string, number> = { customers: 6, orders: 10 };
@@ -206,18 +206,22 @@ describe('pipeline (later phases, guarded)', function () {
     for (const t of goldTables) assert.ok((await count(gold, t)) > 0, `${gold}.${t} is empty`);
   });
 
-  it('Add Data Source through its prompts (scripted answers) writes the source', async function () {
-    await requireCommands('sources', ['kimball.addSource']);
-    const root = workspaceRoot();
-    await run('kimball.addSource', {
-      picks: [{ match: /\bfiles?\b|local|folder|csv/i }],
-      inputs: [{ match: /name/i, answer: 'prompted' }],
-      open: [vscode.Uri.file(join(root, 'data'))],
-    });
-    const file = join(root, '.kimball', 'sources', 'prompted.json');
-    assert.ok(existsSync(file), 'no .kimball/sources/prompted.json after answering the prompts');
-    const config = readJson<{ kind: string; path: string }>(file);
-    assert.equal(config.kind, 'files');
-    assert.equal(config.path, 'data');
+  it('Add Data Source opens the source form for the chosen kind; Edit Data Source opens one form per source, reused', async function () {
+    await requireCommands('sources', ['kimball.addSource', 'kimball.editSource']);
+    const name = needs(this, 'source', 'sources');
+    // The form is a webview panel (viewType kimball.sourceForm); its fields are tested in Chromium (test/integration/webview/source-form.test.ts).
+    const formTabs = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('kimball.sourceForm'));
+    await run('kimball.addSource', { picks: [{ match: /\bfiles?\b|folder/i }] });
+    await waitFor('the Add Data Source form', () => formTabs().find((t) => t.label === 'Add Data Source'));
+    const config = readJson<{ kind: string; name: string }>(join(workspaceRoot(), '.kimball', 'sources', `${name}.json`));
+    const node = { kind: 'source', config };
+    await run('kimball.editSource', {}, node);
+    await waitFor(`the form of ${name}`, () => formTabs().find((t) => t.label === `Data Source: ${name}`));
+    await run('kimball.editSource', {}, node);
+    assert.equal(formTabs().filter((t) => t.label === `Data Source: ${name}`).length, 1, 'a second Edit reveals the open form');
+    await vscode.window.tabGroups.close(formTabs());
   });
 });
