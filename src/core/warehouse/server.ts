@@ -1,5 +1,5 @@
 /** A ClickHouse server or cluster through @clickhouse/client over HTTP(S). */
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Readable } from 'node:stream';
 import {
   WarehouseError,
@@ -37,6 +37,8 @@ export class ServerWarehouse implements Warehouse {
       username: options.username ?? 'default',
       password: options.password ?? '',
       request_timeout: 3_600_000,
+      // Every failure reaches the caller as one WarehouseError; the client's own console dumps would be noise in the CLI.
+      log: { level: ClickHouseLogLevel.OFF },
       clickhouse_settings: {
         output_format_json_quote_64bit_integers: 1,
         // Long loads and builds: progress headers keep idle proxies from dropping the connection.
