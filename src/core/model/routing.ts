@@ -618,7 +618,7 @@ export interface DrawnRoute extends Routed {
 /** `route` plus what drawing it needs. */
 export function drawRoute(boxes: readonly Rect[], from: readonly Port[], to: readonly Port[]): DrawnRoute {
   const r = route(boxes, from, to);
-  return { ...r, d: pathData(r.points), mid: midpoint(r.points), label: labelPlace(r.points) };
+  return { ...r, d: pathData(r.points), mid: midpoint(r.points), label: labelPlace(r.points, boxes) };
 }
 
 const fmt = (v: number) => String(Math.round(v * 10) / 10);
@@ -661,11 +661,50 @@ function halfway(points: readonly Point[]): { at: Point; vertical: boolean } {
 }
 
 export interface LabelPlace extends Point {
-  anchor: 'start' | 'middle';
+  anchor: 'start' | 'middle' | 'end';
 }
 
-/** Where a route's label text goes (baseline): at its middle, above a horizontal stretch or beside a vertical one (not over the line). */
-export function labelPlace(points: readonly Point[]): LabelPlace {
+/** A role or relationship label's assumed extent (11px text, about 12 characters): labels are short names. */
+const LABEL = { width: 72, height: 13, gap: 6 };
+
+/**
+ * Where a route's label text goes (baseline): beside one of its segments (above a horizontal stretch,
+ * left or right of a vertical one, never over the line), the place covering the least of any box,
+ * then the one nearest the route's middle.
+ */
+export function labelPlace(points: readonly Point[], boxes: readonly Rect[] = []): LabelPlace {
+  const { at } = halfway(points);
+  let best: { place: LabelPlace; covered: number; distance: number } | undefined;
+  for (const place of labelCandidates(points)) {
+    const covered = boxes.reduce((sum, b) => sum + overlapArea(labelRect(place), b), 0);
+    const distance = Math.abs(place.x - at.x) + Math.abs(place.y - at.y);
+    if (!best || covered < best.covered || (covered === best.covered && distance < best.distance)) best = { place, covered, distance };
+  }
+  return best?.place ?? { x: at.x, y: at.y - 4, anchor: 'middle' };
+}
+
+/** The middle of every segment, each side of it; the route's own middle first. */
+function labelCandidates(points: readonly Point[]): LabelPlace[] {
   const { at, vertical } = halfway(points);
-  return vertical ? { x: at.x + 6, y: at.y + 4, anchor: 'start' } : { x: at.x, y: at.y - 4, anchor: 'middle' };
+  const out: LabelPlace[] = vertical
+    ? [{ x: at.x + LABEL.gap, y: at.y + 4, anchor: 'start' }, { x: at.x - LABEL.gap, y: at.y + 4, anchor: 'end' }]
+    : [{ x: at.x, y: at.y - 4, anchor: 'middle' }, { x: at.x, y: at.y + LABEL.height, anchor: 'middle' }];
+  for (let i = 1; i < points.length; i++) {
+    const p = points[i - 1], q = points[i];
+    const m = { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
+    if (p.x === q.x) out.push({ x: m.x + LABEL.gap, y: m.y + 4, anchor: 'start' }, { x: m.x - LABEL.gap, y: m.y + 4, anchor: 'end' });
+    else out.push({ x: m.x, y: m.y - 4, anchor: 'middle' }, { x: m.x, y: m.y + LABEL.height, anchor: 'middle' });
+  }
+  return out;
+}
+
+function labelRect(l: LabelPlace): Rect {
+  const x = l.anchor === 'start' ? l.x : l.anchor === 'end' ? l.x - LABEL.width : l.x - LABEL.width / 2;
+  return { x, y: l.y - LABEL.height + 2, w: LABEL.width, h: LABEL.height };
+}
+
+function overlapArea(a: Rect, b: Rect): number {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
 }

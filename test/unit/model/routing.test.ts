@@ -164,6 +164,12 @@ test('path data: straight ends, rounded corners; label point halfway along; lane
   // The label sits at the middle: beside a vertical stretch (not over the line), above a horizontal one.
   assert.deepEqual(labelPlace(pts), { x: 106, y: 29, anchor: 'start' });
   assert.deepEqual(labelPlace([{ x: 0, y: 0 }, { x: 100, y: 0 }]), { x: 50, y: -4, anchor: 'middle' });
+  // A box right of that vertical stretch: the label moves to its other side rather than under the box.
+  assert.deepEqual(labelPlace(pts, [{ x: 110, y: 0, w: 200, h: 40 }]), { x: 94, y: 29, anchor: 'end' });
+  // Boxes on both sides of the middle: the label goes to another segment, clear of both.
+  const walled = labelPlace(pts, [{ x: 110, y: 0, w: 200, h: 40 }, { x: 0, y: 10, w: 94, h: 30 }]);
+  assert.notEqual(walled.x, 100 + 6);
+  assert.ok(walled.y < 0 || walled.y > 50, `placed on a horizontal stretch: ${JSON.stringify(walled)}`);
   const drawn = drawRoute([box(0, 0), box(500, 0)], sidePorts(box(0, 0), box(500, 0)), sidePorts(box(500, 0), box(0, 0)));
   assert.match(drawn.d, /^M200,60 L500,60$/);
   assert.deepEqual(drawn.mid, { x: 350, y: 60 });

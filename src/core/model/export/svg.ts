@@ -95,7 +95,7 @@ const STYLE =
   '.frame{fill:#fff;stroke:#5b6b7f;stroke-width:1}.head{fill:#dde6f0;stroke:#5b6b7f}.fact .head{fill:#f6e3c4}' +
   '.title{font:bold 13px sans-serif;fill:#1d2733}.col{font:12px monospace;fill:#1d2733}.pk{font-weight:bold}' +
   '.type{font:11px monospace;fill:#6b7785}.edge{stroke:#7a8796;stroke-width:1.2;fill:none}.mark{stroke:#7a8796;stroke-width:1.2;fill:none}' +
-  '.opt{stroke:#7a8796;fill:#fff}.label{font:10px sans-serif;fill:#6b7785}' +
+  '.opt{stroke:#7a8796;fill:#fff}.label{font:10px sans-serif;fill:#6b7785;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}' +
   '.mark-pk{font:bold 9px sans-serif;fill:#a0660a}.mark-fk{font:bold 9px sans-serif;fill:#2f6db3}';
 
 function svgDocument(title: string, boxes: Map<string, Box>, body: string[]): string {
