@@ -16,7 +16,7 @@ export interface Route {
   /** The line's middle: where a label goes, above it. */
   mid: { x: number; y: number };
   /** Where the label text goes instead, when the route says (beside a vertical middle stretch, not over it). */
-  label?: { x: number; y: number; anchor: 'start' | 'middle' };
+  label?: { x: number; y: number; anchor: 'start' | 'middle' | 'end' };
   /** The route's corners, when known: a moved box then re-routes only the lines near it. */
   points?: readonly { x: number; y: number }[];
 }

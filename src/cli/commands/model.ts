@@ -77,7 +77,7 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
       if (o.json) return printJson({ file: relative(root, r.file), added: r.added, dimensions: r.model.dimensions.map((d) => ({ name: d.name, hierarchies: d.hierarchies })) });
       process.stdout.write(`${relative(root, r.file)}: ${r.added.length} hierarchies added.\n`);
       for (const d of r.model.dimensions)
-        for (const h of d.hierarchies) process.stdout.write(`  ${d.name}.${h.name}: ${h.levels.map((l) => `${l.name} (${l.cardinality})`).join(' > ')}\n`);
+        for (const h of d.hierarchies) process.stdout.write(`  ${d.name}.${h.name}: ${h.levels.map((l) => `${l.name} (${l.cardinality || 'unknown'})`).join(' > ')}\n`);
     });
 
   model
