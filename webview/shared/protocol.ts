@@ -105,6 +105,12 @@ const starEdit: Check = tagged('op', {
   setRole: obj({ fact: nonEmpty, index: int, role: nonEmpty }),
   deleteFact: obj({ fact: nonEmpty }),
   deleteDimension: obj({ dimension: nonEmpty }),
+  addHierarchy: obj({ dimension: nonEmpty, hierarchy: nonEmpty, levels: names }),
+  renameHierarchy: obj({ dimension: nonEmpty, hierarchy: nonEmpty, newName: nonEmpty }),
+  removeHierarchy: obj({ dimension: nonEmpty, hierarchy: nonEmpty }),
+  addLevel: obj({ dimension: nonEmpty, hierarchy: nonEmpty, attribute: nonEmpty, 'at?': int }),
+  removeLevel: obj({ dimension: nonEmpty, hierarchy: nonEmpty, attribute: nonEmpty }),
+  moveLevel: obj({ dimension: nonEmpty, hierarchy: nonEmpty, attribute: nonEmpty, to: int }),
 });
 
 const webviewMessage: Check = tagged('type', {

@@ -4,8 +4,8 @@
  * dimension box. Same contract as the ERD editor: draw what the extension
  * sends, turn every action into one typed edit, apply it locally too.
  */
-import { applyStarEdit, EditError, freshBoxName, freshRole, referencesTo, type StarEdit, type StarEditContext } from '../../src/core/model/edits';
-import type { Additivity, Aggregation, Dimension, Entity, Fact, StarModel } from '../../src/core/model/model-types';
+import { applyStarEdit, EditError, freshBoxName, freshRole, levelChoices, referencesTo, type StarEdit, type StarEditContext } from '../../src/core/model/edits';
+import type { Additivity, Aggregation, Dimension, Entity, Fact, Hierarchy, StarModel } from '../../src/core/model/model-types';
 import { drawRoute, ROUTING, sidePorts } from '../../src/core/model/routing';
 import { Diagram, type ColumnEnd, type LineSpec, type Selection } from '../shared/diagram';
 import { clear, html, svg } from '../shared/dom';
@@ -478,13 +478,104 @@ function dimensionPanel(p: HTMLElement, d: Dimension): void {
   html('h3', {}, p, `Attributes (${d.attributes.length})`);
   const ul = html('ul', {}, p);
   for (const a of d.attributes) html('li', {}, ul, `${a.name}: ${a.type}`);
-  html('h3', {}, p, 'Hierarchies');
-  const hl = html('ul', {}, p);
-  if (d.hierarchies.length === 0) html('li', {}, hl, 'none');
-  for (const h of d.hierarchies) html('li', {}, hl, `${h.name}: ${h.levels.map((l) => `${l.name} (${l.cardinality})`).join(' › ')}`);
+  hierarchiesSection(p, d);
   const refs = model ? referencesTo(model, d.name) : [];
   const what = refs.length ? `Delete this dimension and its ${refs.length} reference(s): ${refs.join(', ')}` : 'Delete this dimension';
   button(p, 'Delete dimension', what, () => edit({ op: 'deleteDimension', dimension: d.name }), 'delete-dimension');
+}
+
+/**
+ * Hierarchies, root to leaf: rename, remove, and per level move up / down / remove; a level is added
+ * at the leaf end from the attributes not in the hierarchy yet. A level nobody measured shows "unknown".
+ */
+function hierarchiesSection(p: HTMLElement, d: Dimension): void {
+  html('h3', {}, p, 'Hierarchies');
+  if (d.hierarchies.length === 0) html('p', { class: 'sub' }, p, 'none');
+  const choices = levelChoices(d);
+  for (const h of d.hierarchies) hierarchyBox(p, d, h, choices);
+  newHierarchyForm(p, d, choices);
+}
+
+function cardinalityText(n: number): string {
+  return n > 0 ? n.toLocaleString('en-US') : 'unknown';
+}
+
+function hierarchyBox(p: HTMLElement, d: Dimension, h: Hierarchy, choices: string[]): void {
+  const box = html('fieldset', { class: 'hierarchy' }, p);
+  html('legend', {}, box, h.name);
+  const at = { dimension: d.name, hierarchy: h.name };
+  textField(box, 'Name', h.name, (v) => edit({ op: 'renameHierarchy', ...at, newName: v }), `hier-name-${h.name}`);
+  const ol = html('ol', { class: 'levels', 'aria-label': `Levels of ${h.name}, root to leaf` }, box);
+  h.levels.forEach((l, i) => {
+    const li = html('li', { class: 'rel-form' }, ol);
+    const label = l.name === l.attribute ? l.name : `${l.name} (${l.attribute})`;
+    html('span', { class: 'level' }, li, `${label}: ${cardinalityText(l.cardinality)}`);
+    const move = (to: number, dir: string, sign: string) => {
+      const b = html('button', { type: 'button', class: 'icon', name: `level-${dir}-${h.name}-${l.attribute}`, title: `Move level ${l.name} ${dir}`, 'aria-label': `Move level ${l.name} of ${h.name} ${dir}`, disabled: to < 0 || to >= h.levels.length }, li, sign);
+      b.addEventListener('click', () => {
+        if (!edit({ op: 'moveLevel', ...at, attribute: l.attribute, to })) return;
+        // At the root (or leaf) this button is now disabled: keep the keyboard on the level's other arrow.
+        const q = (side: string) => shell.panel.querySelector<HTMLButtonElement>(`[name="${CSS.escape(`level-${side}-${h.name}-${l.attribute}`)}"]`);
+        if (q(dir)?.disabled) q(dir === 'up' ? 'down' : 'up')?.focus();
+      });
+    };
+    move(i - 1, 'up', '↑');
+    move(i + 1, 'down', '↓');
+    removeButton(li, `Remove level ${l.name} from ${h.name}`, `remove-level-${h.name}-${l.attribute}`, () => edit({ op: 'removeLevel', ...at, attribute: l.attribute }));
+  });
+  const order = cardinalityOrderNote(h);
+  if (order) html('p', { class: 'sub' }, box, order);
+  const free = choices.filter((c) => !h.levels.some((l) => l.attribute === c));
+  if (free.length) {
+    const row = html('div', { class: 'rel-form' }, box);
+    const sel = html('select', { name: `add-level-${h.name}`, 'aria-label': `Attribute of a new leaf level of ${h.name}` }, row);
+    for (const c of free) html('option', { value: c }, sel, c);
+    const b = html('button', { type: 'button', name: `add-level-button-${h.name}`, title: `Add this attribute as the new leaf level of ${h.name}` }, row, 'Add level');
+    b.addEventListener('click', () => edit({ op: 'addLevel', ...at, attribute: sel.value }));
+  }
+  const rm = html('button', { type: 'button', name: `remove-hierarchy-${h.name}`, title: `Remove the hierarchy ${h.name}` }, box, 'Remove hierarchy');
+  rm.addEventListener('click', () => edit({ op: 'removeHierarchy', ...at }));
+}
+
+/** A parent level with more members than its child is likely upside down: say so (measured levels only). */
+function cardinalityOrderNote(h: Hierarchy): string | null {
+  const measured = h.levels.filter((l) => l.cardinality > 0);
+  for (let i = 1; i < measured.length; i++) {
+    const [a, b] = [measured[i - 1], measured[i]];
+    if (a.cardinality > b.cardinality) return `Check the order: ${a.name} (${cardinalityText(a.cardinality)}) is above ${b.name} (${cardinalityText(b.cardinality)}), which has fewer members.`;
+  }
+  return null;
+}
+
+/** A new hierarchy: a name and its first two levels, root and next; more levels are added to it afterwards. */
+function newHierarchyForm(p: HTMLElement, d: Dimension, choices: string[]): void {
+  if (choices.length < 2) return;
+  const form = html('fieldset', { class: 'hierarchy new' }, p);
+  html('legend', {}, form, 'New hierarchy');
+  const field = (label: string, build: (row: HTMLElement) => HTMLInputElement | HTMLSelectElement) => {
+    const row = html('label', { class: 'field' }, form);
+    html('span', {}, row, label);
+    return build(row);
+  };
+  const name = field('Name', (row) => html('input', { type: 'text', name: 'new-hierarchy-name', spellcheck: 'false' }, row));
+  const level = (label: string, n: string, pick: number) =>
+    field(label, (row) => {
+      const sel = html('select', { name: n }, row);
+      choices.forEach((c, i) => html('option', { value: c, selected: i === pick }, sel, c));
+      return sel;
+    });
+  const root = level('Root level', 'new-hierarchy-root', 0);
+  const next = level('Next level', 'new-hierarchy-next', 1);
+  button(form, 'Add hierarchy', 'Add this hierarchy (more levels can be added to it)', () => {
+    const n = name.value.trim();
+    if (!n) {
+      shell.notice('error', `A new hierarchy of "${d.name}" needs a name.`);
+      return;
+    }
+    if (edit({ op: 'addHierarchy', dimension: d.name, hierarchy: n, levels: [root.value, next.value] })) {
+      shell.panel.querySelector<HTMLElement>(`[name="${CSS.escape(`add-level-${n}`)}"]`)?.focus();
+    }
+  }, 'add-hierarchy');
 }
 
 /** The natural key: ticks over the entity's columns when the ERD is known, else a comma-separated list. */

@@ -4,7 +4,7 @@
  * in the webview, authoritatively in the extension before the text is
  * rewritten). No Node imports: the webview bundle includes this file.
  */
-import type { Aggregation, Additivity, Dimension, DimensionRef, Entity, EntityColumn, ErdModel, ErdRelationship, Fact, Point, StarModel } from './model-types';
+import type { Aggregation, Additivity, Dimension, DimensionRef, Entity, EntityColumn, ErdModel, ErdRelationship, Fact, Hierarchy, Point, StarModel } from './model-types';
 
 export type ColumnChanges = Partial<Pick<EntityColumn, 'name' | 'type' | 'nullable'>>;
 export type RelationshipChanges = Partial<Pick<ErdRelationship, 'name' | 'cardinality' | 'optional'>>;
@@ -64,7 +64,27 @@ export type StarEdit =
   | { op: 'removeReference'; fact: string; role: string }
   | { op: 'setRole'; fact: string; index: number; role: string }
   | { op: 'deleteFact'; fact: string }
-  | { op: 'deleteDimension'; dimension: string };
+  | { op: 'deleteDimension'; dimension: string }
+  | HierarchyEdit;
+
+/**
+ * Edits of a dimension's hierarchies. Levels are named by the dimension attribute (or natural-key
+ * column) they roll up on, listed root to leaf. A level added by hand has cardinality 0, the
+ * convention for "not measured" (detection writes 0 too when it cannot count; a real level has >= 2
+ * members), unless another hierarchy of the dimension measured the same attribute.
+ */
+export type HierarchyEdit =
+  | { op: 'addHierarchy'; dimension: string; hierarchy: string; levels: string[] }
+  | { op: 'renameHierarchy'; dimension: string; hierarchy: string; newName: string }
+  | { op: 'removeHierarchy'; dimension: string; hierarchy: string }
+  /** `at`: position of the new level (0 = new root); default: the new leaf. */
+  | { op: 'addLevel'; dimension: string; hierarchy: string; attribute: string; at?: number }
+  | { op: 'removeLevel'; dimension: string; hierarchy: string; attribute: string }
+  /** `to`: the level's new position, 0 = root. */
+  | { op: 'moveLevel'; dimension: string; hierarchy: string; attribute: string; to: number };
+
+/** Fewest levels a hierarchy may have: one level rolls up to nothing (detection never proposes fewer). */
+export const MIN_LEVELS = 2;
 
 /**
  * What a star edit may check new column names against: the entities of the
@@ -367,6 +387,13 @@ export function applyStarEdit(model: StarModel, edit: StarEdit, ctx: StarEditCon
       m.facts = m.facts.filter((f) => f.name !== edit.fact);
       delete m.layout.positions[edit.fact];
       return m;
+    case 'addHierarchy':
+    case 'renameHierarchy':
+    case 'removeHierarchy':
+    case 'addLevel':
+    case 'removeLevel':
+    case 'moveLevel':
+      return hierarchyEdit(s, edit);
     case 'deleteDimension':
       // Like deleting an ERD entity: the lines to it go with it (the editor says how many; undo brings all back).
       s.dimension(edit.dimension);
@@ -549,6 +576,85 @@ function setRole(s: StarScope, factName: string, index: number, role: string): S
   if (f.dimensions.some((x, i) => i !== index && x.role === role)) throw new EditError(`fact "${factName}" already has a role "${role}"`);
   r.role = role;
   return s.m;
+}
+
+/** What a hierarchy level may roll up on: the dimension's attributes and natural-key columns (as validate.ts checks). */
+export function levelChoices(d: Dimension): string[] {
+  const attrs = d.attributes.map((a) => a.name);
+  return [...attrs, ...d.naturalKey.filter((k) => !attrs.includes(k))];
+}
+
+function hierarchyEdit(s: StarScope, e: HierarchyEdit): StarModel {
+  const d = s.dimension(e.dimension);
+  if (e.op === 'addHierarchy') {
+    addHierarchy(d, e.hierarchy, e.levels);
+    return s.m;
+  }
+  const h = d.hierarchies.find((x) => x.name === e.hierarchy);
+  if (!h) throw new EditError(`dimension "${d.name}" has no hierarchy "${e.hierarchy}"`);
+  const user = `hierarchy "${d.name}.${h.name}"`;
+  switch (e.op) {
+    case 'renameHierarchy':
+      if (e.newName === h.name) return s.m;
+      checkName('hierarchy', e.newName);
+      if (d.hierarchies.some((x) => x.name === e.newName)) throw new EditError(`cannot rename ${user}: dimension "${d.name}" already has a hierarchy "${e.newName}"`);
+      h.name = e.newName;
+      return s.m;
+    case 'removeHierarchy':
+      d.hierarchies = d.hierarchies.filter((x) => x !== h);
+      return s.m;
+    case 'addLevel':
+      addLevel(d, h, e.attribute, e.at ?? h.levels.length, user);
+      return s.m;
+    case 'removeLevel': {
+      const i = levelIndex(h, e.attribute, user);
+      if (h.levels.length - 1 < MIN_LEVELS) throw new EditError(`${user} needs at least ${MIN_LEVELS} levels: remove the hierarchy instead`);
+      h.levels.splice(i, 1);
+      return s.m;
+    }
+    case 'moveLevel': {
+      const i = levelIndex(h, e.attribute, user);
+      if (!Number.isInteger(e.to) || e.to < 0 || e.to >= h.levels.length) throw new EditError(`${user}: level "${e.attribute}" cannot move to position ${e.to} (it has ${h.levels.length} levels)`);
+      // The level keeps its measured cardinality: it belongs to the attribute, not the position.
+      const [level] = h.levels.splice(i, 1);
+      h.levels.splice(e.to, 0, level);
+      return s.m;
+    }
+  }
+}
+
+function addHierarchy(d: Dimension, name: string, attributes: string[]): void {
+  const user = `hierarchy "${d.name}.${name}"`;
+  checkName('hierarchy', name);
+  if (d.hierarchies.some((x) => x.name === name)) throw new EditError(`dimension "${d.name}" already has a hierarchy "${name}"`);
+  if (attributes.length < MIN_LEVELS) throw new EditError(`${user} needs at least ${MIN_LEVELS} levels (root to leaf)`);
+  const h: Hierarchy = { name, levels: [] };
+  for (const a of attributes) addLevel(d, h, a, h.levels.length, user);
+  d.hierarchies.push(h);
+}
+
+function addLevel(d: Dimension, h: Hierarchy, attribute: string, at: number, user: string): void {
+  if (!levelChoices(d).includes(attribute)) throw new EditError(`${user}: "${attribute}" is not an attribute of dimension "${d.name}"`);
+  if (h.levels.some((l) => l.attribute === attribute)) throw new EditError(`${user} already has a level on "${attribute}"`);
+  if (!Number.isInteger(at) || at < 0 || at > h.levels.length) throw new EditError(`${user}: no position ${at} for a new level (it has ${h.levels.length} levels)`);
+  let name = attribute;
+  for (let i = 2; h.levels.some((l) => l.name === name); i++) name = `${attribute}_${i}`;
+  h.levels.splice(at, 0, { name, attribute, cardinality: measuredCardinality(d, attribute) });
+}
+
+/** The attribute's distinct count as another hierarchy of the dimension measured it; 0 (unknown) when none did. */
+function measuredCardinality(d: Dimension, attribute: string): number {
+  for (const h of d.hierarchies) {
+    const l = h.levels.find((x) => x.attribute === attribute && x.cardinality > 0);
+    if (l) return l.cardinality;
+  }
+  return 0;
+}
+
+function levelIndex(h: Hierarchy, attribute: string, user: string): number {
+  const i = h.levels.findIndex((l) => l.attribute === attribute);
+  if (i < 0) throw new EditError(`${user} has no level on "${attribute}"`);
+  return i;
 }
 
 /** A role for a new reference: the dimension's name, or `<dimension>_<n>` when the fact already plays that role. */

@@ -24,7 +24,7 @@ export interface HierarchyReport {
   added: { dimension: string; hierarchy: string }[];
 }
 
-/** Detect hierarchies for every dimension; user-defined ones stay, new ones are added. */
+/** Detect hierarchies for every dimension; the file's ones (user-made or edited) stay as they are, new ones are added. */
 export function detectHierarchies(star: StarModel, catalog: Catalog, erd?: ErdModel): HierarchyReport {
   const ev = new ModelEvidence(erd ?? { version: 1, kind: 'erd', name: star.name, entities: [], relationships: [], groups: [], decompositions: [], layout: { positions: {} } }, catalog);
   const added: HierarchyReport['added'] = [];
@@ -32,8 +32,11 @@ export function detectHierarchies(star: StarModel, catalog: Catalog, erd?: ErdMo
     const found = d.generated === 'date' ? [calendar(star, ev)] : dimensionHierarchies(ev, d);
     const hierarchies = [...d.hierarchies];
     for (const h of found) {
-      const sig = h.levels.map((l) => l.attribute).join('>');
-      if (hierarchies.some((x) => x.levels.map((l) => l.attribute).join('>') === sig)) continue;
+      // Known already: a hierarchy holds all its levels (the same one, or one the user reordered or
+      // extended), or the file's hierarchy of the same name is this one as the user edited it (a level
+      // removed). The user's version stands, with no second copy of the proposal next to it.
+      const covers = (x: Hierarchy) => h.levels.every((l) => x.levels.some((y) => y.attribute === l.attribute));
+      if (hierarchies.some(covers) || d.hierarchies.some((x) => x.name === h.name)) continue;
       let name = h.name;
       for (let i = 2; hierarchies.some((x) => x.name === name); i++) name = `${h.name}_${i}`;
       hierarchies.push({ ...h, name });

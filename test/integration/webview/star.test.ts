@@ -238,4 +238,62 @@ describe('star webview', () => {
     assert.ok(texts.some((t) => t.startsWith('key: customer_id, name')), texts.join(' | '));
     await fx.ed.screenshot('star-dimension-panel');
   });
+  it('dimension panel: add a hierarchy, add a level, move it by mouse and keyboard, remove a level, rename and remove a hierarchy', async () => {
+    const p = fx.ed.page;
+    const pt = await headerPoint(p, 'customer');
+    await p.mouse.click(pt.x, pt.y);
+    await p.locator('#panel input[name="new-hierarchy-name"]').fill('by_name');
+    await p.locator('#panel select[name="new-hierarchy-root"]').selectOption('country');
+    await p.locator('#panel select[name="new-hierarchy-next"]').selectOption('name');
+    await p.locator('#panel #add-hierarchy').click();
+    const boxText = () => p.locator('[data-box="customer"] text').allTextContents();
+    assert.ok((await boxText()).includes('⤷ country › name'), 'the redrawn box lists the new hierarchy');
+    assert.equal(await focusedAttr(p, 'name'), 'add-level-by_name', 'the focus moves to the new hierarchy\'s level picker');
+    await p.locator('#panel select[name="add-level-by_name"]').selectOption('customer_id');
+    await p.locator('#panel button[name="add-level-button-by_name"]').click();
+    assert.match((await p.locator('#panel fieldset.hierarchy').nth(1).textContent()) ?? '', /customer_id: unknown/, 'an unmeasured level says so');
+    await p.locator('#panel button[name="level-up-by_name-customer_id"]').click();
+    assert.equal(await focusedAttr(p, 'name'), 'level-up-by_name-customer_id', 'the focus stays on the moved level');
+    await p.keyboard.press('Enter');
+    assert.ok((await boxText()).includes('⤷ customer_id › country › name'), (await boxText()).join(' | '));
+    assert.equal(await p.locator('#panel button[name="level-up-by_name-customer_id"]').isDisabled(), true, 'the root cannot move up');
+    assert.equal(await focusedAttr(p, 'name'), 'level-down-by_name-customer_id', 'the keyboard stays on the level');
+    await p.locator('#panel button[name="remove-level-by_name-name"]').click();
+    await p.locator('#panel input[name="hier-name-geography"]').fill('geo');
+    await p.locator('#panel input[name="hier-name-geography"]').press('Enter');
+    await p.locator('#panel button[name="remove-hierarchy-geo"]').click();
+    assert.deepEqual(await edits(), [
+      { op: 'addHierarchy', dimension: 'customer', hierarchy: 'by_name', levels: ['country', 'name'] },
+      { op: 'addLevel', dimension: 'customer', hierarchy: 'by_name', attribute: 'customer_id' },
+      { op: 'moveLevel', dimension: 'customer', hierarchy: 'by_name', attribute: 'customer_id', to: 1 },
+      { op: 'moveLevel', dimension: 'customer', hierarchy: 'by_name', attribute: 'customer_id', to: 0 },
+      { op: 'removeLevel', dimension: 'customer', hierarchy: 'by_name', attribute: 'name' },
+      { op: 'renameHierarchy', dimension: 'customer', hierarchy: 'geography', newName: 'geo' },
+      { op: 'removeHierarchy', dimension: 'customer', hierarchy: 'geo' },
+    ]);
+    const texts = (await boxText()).filter((t) => t.startsWith('⤷'));
+    assert.deepEqual(texts, ['⤷ customer_id › country']);
+    assert.deepEqual(await fx.ed.problems(), []);
+    await fx.ed.screenshot('star-hierarchies');
+  });
+
+  it('hierarchy refusals say why in one line and send nothing: a taken name, the same attribute twice, the last two levels', async () => {
+    const p = fx.ed.page;
+    const pt = await headerPoint(p, 'date');
+    await p.mouse.click(pt.x, pt.y);
+    const notice = async () => (await p.locator('#notice').textContent()) ?? '';
+    await p.locator('#panel input[name="new-hierarchy-name"]').fill('calendar');
+    await p.locator('#panel #add-hierarchy').click();
+    assert.match(await notice(), /dimension "date" already has a hierarchy "calendar"/);
+    await p.locator('#panel input[name="new-hierarchy-name"]').fill('years');
+    await p.locator('#panel select[name="new-hierarchy-next"]').selectOption('year');
+    await p.locator('#panel #add-hierarchy').click();
+    assert.match(await notice(), /hierarchy "date.years" already has a level on "year"/);
+    assert.deepEqual(await p.locator('#panel select[name="new-hierarchy-root"] option').allTextContents(), ['year', 'quarter', 'month', 'date'], 'calendar attributes and the date key');
+    await p.locator('#panel button[name="remove-level-calendar-quarter"]').click();
+    await p.locator('#panel button[name="remove-level-calendar-month"]').click();
+    assert.match(await notice(), /hierarchy "date.calendar" needs at least 2 levels: remove the hierarchy instead/);
+    assert.deepEqual(await edits(), [{ op: 'removeLevel', dimension: 'date', hierarchy: 'calendar', attribute: 'quarter' }]);
+    assert.ok((await p.locator('[data-box="date"] text').allTextContents()).includes('⤷ year › month'));
+  });
 });

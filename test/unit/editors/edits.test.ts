@@ -272,6 +272,90 @@ describe('applyStarEdit: measures, degenerate dimensions, natural keys', () => {
   });
 });
 
+describe('applyStarEdit: hierarchies', () => {
+  const at = { dimension: 'customer', hierarchy: 'geography' };
+  const levels = (m: StarModel, dim = 'customer', h = 'geography') =>
+    m.dimensions.find((d) => d.name === dim)?.hierarchies.find((x) => x.name === h)?.levels.map((l) => `${l.attribute}:${l.cardinality}`);
+
+  it('addHierarchy: levels root to leaf from attributes and natural-key columns; unmeasured levels get 0 (unknown)', () => {
+    let m = apply(retailStar(), { op: 'addHierarchy', dimension: 'customer', hierarchy: 'by_city', levels: ['city', 'customer_id'] });
+    assert.deepEqual(m.dimensions[0].hierarchies[1], {
+      name: 'by_city',
+      levels: [
+        { name: 'city', attribute: 'city', cardinality: 40 },
+        { name: 'customer_id', attribute: 'customer_id', cardinality: 0 },
+      ],
+    }, 'city keeps the cardinality geography measured; the key level is unknown');
+    m = apply(m, { op: 'addHierarchy', dimension: 'date', hierarchy: 'fiscal', levels: ['year', 'month'] });
+    assert.deepEqual(levels(m, 'date', 'fiscal'), ['year:3', 'month:36']);
+    assert.deepEqual(retailStar().dimensions[0].hierarchies.length, 1, 'input not mutated');
+  });
+
+  it('addHierarchy refusals: duplicate name, too few levels, unknown attribute, an attribute twice, a bad name, an unknown dimension', () => {
+    const s = retailStar();
+    const add = (hierarchy: string, lv: string[], dimension = 'customer') => () => applyStarEdit(s, { op: 'addHierarchy', dimension, hierarchy, levels: lv });
+    assert.throws(add('geography', ['country', 'name']), /^EditError: dimension "customer" already has a hierarchy "geography"$/);
+    assert.throws(add('h', ['country']), /hierarchy "customer.h" needs at least 2 levels \(root to leaf\)/);
+    assert.throws(add('h', []), /needs at least 2 levels/);
+    assert.throws(add('h', ['country', 'zip']), /hierarchy "customer.h": "zip" is not an attribute of dimension "customer"/);
+    assert.throws(add('h', ['country', 'city', 'country']), /hierarchy "customer.h" already has a level on "country"/);
+    assert.throws(add('bad name', ['country', 'city']), /hierarchy name "bad name" must start with a letter/);
+    assert.throws(add('h', ['year', 'month'], 'nope'), /dimension "nope" does not exist/);
+  });
+
+  it('renameHierarchy and removeHierarchy; refusals name the hierarchy', () => {
+    let m = apply(retailStar(), { op: 'renameHierarchy', ...at, newName: 'geo' });
+    assert.deepEqual(m.dimensions[0].hierarchies.map((h) => h.name), ['geo']);
+    m = apply(m, { op: 'addHierarchy', dimension: 'customer', hierarchy: 'names', levels: ['country', 'name'] });
+    assert.throws(() => applyStarEdit(m, { op: 'renameHierarchy', dimension: 'customer', hierarchy: 'names', newName: 'geo' }), /cannot rename hierarchy "customer.names": dimension "customer" already has a hierarchy "geo"/);
+    assert.throws(() => applyStarEdit(m, { op: 'renameHierarchy', dimension: 'customer', hierarchy: 'names', newName: '9x' }), /hierarchy name "9x"/);
+    assert.throws(() => applyStarEdit(m, { op: 'removeHierarchy', ...at }), /dimension "customer" has no hierarchy "geography"/);
+    m = apply(m, { op: 'removeHierarchy', dimension: 'customer', hierarchy: 'geo' });
+    assert.deepEqual(m.dimensions[0].hierarchies.map((h) => h.name), ['names']);
+    assert.equal(applyStarEdit(m, { op: 'renameHierarchy', dimension: 'customer', hierarchy: 'names', newName: 'names' }).dimensions[0].hierarchies[0].name, 'names', 'same name: no change');
+  });
+
+  it('levels: add at the leaf or at a position, move (the cardinality goes with the level), remove', () => {
+    let m = apply(retailStar(), { op: 'addLevel', ...at, attribute: 'name' });
+    assert.deepEqual(levels(m), ['country:3', 'city:40', 'name:0']);
+    m = apply(m, { op: 'addLevel', ...at, attribute: 'customer_id', at: 0 });
+    assert.deepEqual(levels(m), ['customer_id:0', 'country:3', 'city:40', 'name:0']);
+    m = apply(m, { op: 'moveLevel', ...at, attribute: 'customer_id', to: 3 });
+    assert.deepEqual(levels(m), ['country:3', 'city:40', 'name:0', 'customer_id:0']);
+    m = apply(m, { op: 'moveLevel', ...at, attribute: 'city', to: 0 });
+    assert.deepEqual(levels(m), ['city:40', 'country:3', 'name:0', 'customer_id:0']);
+    m = apply(m, { op: 'removeLevel', ...at, attribute: 'name' });
+    m = apply(m, { op: 'removeLevel', ...at, attribute: 'customer_id' });
+    assert.deepEqual(levels(m), ['city:40', 'country:3']);
+  });
+
+  it('level refusals: not an attribute, twice in the hierarchy, fewer than 2 levels, bad positions, unknown level', () => {
+    const s = retailStar();
+    const fails = (e: StarEdit, re: RegExp) => assert.throws(() => applyStarEdit(s, e), re);
+    fails({ op: 'addLevel', ...at, attribute: 'zip' }, /hierarchy "customer.geography": "zip" is not an attribute of dimension "customer"/);
+    fails({ op: 'addLevel', ...at, attribute: 'city' }, /hierarchy "customer.geography" already has a level on "city"/);
+    fails({ op: 'addLevel', ...at, attribute: 'name', at: 5 }, /no position 5 for a new level \(it has 2 levels\)/);
+    fails({ op: 'removeLevel', ...at, attribute: 'city' }, /hierarchy "customer.geography" needs at least 2 levels: remove the hierarchy instead/);
+    fails({ op: 'removeLevel', ...at, attribute: 'name' }, /hierarchy "customer.geography" has no level on "name"/);
+    fails({ op: 'moveLevel', ...at, attribute: 'city', to: 2 }, /level "city" cannot move to position 2 \(it has 2 levels\)/);
+    fails({ op: 'moveLevel', ...at, attribute: 'city', to: -1 }, /cannot move to position -1/);
+    fails({ op: 'addLevel', dimension: 'customer', hierarchy: 'ghost', attribute: 'name' }, /dimension "customer" has no hierarchy "ghost"/);
+  });
+
+  it('a new level on the generated date dimension comes from its calendar attributes or its date key', () => {
+    const m = apply(retailStar(), { op: 'addLevel', dimension: 'date', hierarchy: 'calendar', attribute: 'date' });
+    assert.deepEqual(levels(m, 'date', 'calendar'), ['year:3', 'quarter:12', 'month:36', 'date:0']);
+    assert.throws(() => applyStarEdit(m, { op: 'addLevel', dimension: 'date', hierarchy: 'calendar', attribute: 'week' }), /"week" is not an attribute of dimension "date"/);
+  });
+
+  it('a new level whose attribute shares a name with another level gets a distinct level name', () => {
+    const s = retailStar();
+    s.dimensions[0].hierarchies[0].levels[0].name = 'name';
+    const m = apply(s, { op: 'addLevel', ...at, attribute: 'name' });
+    assert.deepEqual(m.dimensions[0].hierarchies[0].levels.map((l) => `${l.name}=${l.attribute}`), ['name=country', 'city=city', 'name_2=name']);
+  });
+});
+
 describe('star edits across the protocol and the host', () => {
   it('every new edit kind passes the protocol check; malformed ones are rejected with a path', () => {
     const ok: StarEdit[] = [
@@ -285,6 +369,13 @@ describe('star edits across the protocol and the host', () => {
       { op: 'removeDegenerate', fact: 'f', column: 'c' },
       { op: 'addReference', fact: 'f', reference: { dimension: 'd', role: 'r', columns: ['c'] } },
       { op: 'removeReference', fact: 'f', role: 'r' },
+      { op: 'addHierarchy', dimension: 'd', hierarchy: 'h', levels: ['a', 'b'] },
+      { op: 'renameHierarchy', dimension: 'd', hierarchy: 'h', newName: 'g' },
+      { op: 'removeHierarchy', dimension: 'd', hierarchy: 'h' },
+      { op: 'addLevel', dimension: 'd', hierarchy: 'h', attribute: 'c' },
+      { op: 'addLevel', dimension: 'd', hierarchy: 'h', attribute: 'c', at: 0 },
+      { op: 'removeLevel', dimension: 'd', hierarchy: 'h', attribute: 'c' },
+      { op: 'moveLevel', dimension: 'd', hierarchy: 'h', attribute: 'c', to: 1 },
     ];
     for (const edit of ok) assert.ok(parseWebviewMessage({ type: 'edit', kind: 'star', edit }).ok, edit.op);
     const bad = (edit: unknown) => {
@@ -295,6 +386,9 @@ describe('star edits across the protocol and the host', () => {
     assert.equal(bad({ op: 'addMeasure', fact: 'f', measure: { name: 'm', column: 'c', aggregation: 'median', additivity: 'additive' } }), '/edit/measure/aggregation: must be one of "sum", "count", "avg", "min", "max", "countDistinct"');
     assert.equal(bad({ op: 'removeReference', fact: 'f', role: '' }), '/edit/role: must be a non-empty string');
     assert.equal(bad({ op: 'addFact', fact: 'f', entity: 'e', grain: 'id', x: 0, y: 0 }), '/edit/grain: must be an array');
+    assert.equal(bad({ op: 'moveLevel', dimension: 'd', hierarchy: 'h', attribute: 'c', to: 1.5 }), '/edit/to: must be an integer');
+    assert.equal(bad({ op: 'addHierarchy', dimension: 'd', hierarchy: 'h', levels: ['a', ''] }), '/edit/levels/1: must be a non-empty string');
+    assert.equal(bad({ op: 'renameHierarchy', dimension: 'd', hierarchy: 'h' }), '/edit: missing required property "newName"');
     assert.equal(parseWebviewMessage({ type: 'edit', kind: 'erd', edit: { op: 'addReference', fact: 'f', reference: { dimension: 'd', role: 'r', columns: ['c'] } } }).ok, false, 'star-only op in an ERD edit');
   });
 
@@ -317,5 +411,16 @@ describe('star edits across the protocol and the host', () => {
     const refused = sync.edit(text, { op: 'addMeasure', fact: 'fact_sales', measure: { name: 'tax', column: 'tax', aggregation: 'sum', additivity: 'additive' } });
     assert.ok('refuse' in refused);
     assert.deepEqual(refused.refuse[0], { type: 'notice', level: 'error', message: 'addMeasure: measure "fact_sales.tax": entity "order_line" has no column "tax"' });
+  });
+
+  it('the host writes a hierarchy edit through the file checks and refuses a bad one with its reason', () => {
+    const text = stableStringify(retailStar());
+    const sync = new DocumentSync('star', 'models/retail.star.json');
+    sync.ready(text);
+    const ok = sync.edit(text, { op: 'addHierarchy', dimension: 'customer', hierarchy: 'by_name', levels: ['country', 'name'] });
+    assert.ok('write' in ok && ok.write?.includes('"by_name"'));
+    const refused = sync.edit(text, { op: 'removeLevel', dimension: 'customer', hierarchy: 'geography', attribute: 'city' });
+    assert.ok('refuse' in refused);
+    assert.deepEqual(refused.refuse[0], { type: 'notice', level: 'error', message: 'removeLevel: hierarchy "customer.geography" needs at least 2 levels: remove the hierarchy instead' });
   });
 });
