@@ -75,6 +75,11 @@ export class Ddl {
     return `EXCHANGE TABLES ${this.storage(database, a)} AND ${this.storage(database, b)}${this.on}`;
   }
 
+  /** A lightweight delete on the stored rows (the local tables on a cluster), waiting until it applies. */
+  deleteWhere(database: string, table: string, where: string): string {
+    return `DELETE FROM ${this.storage(database, table)}${this.on} WHERE ${where}\nSETTINGS lightweight_deletes_sync = 2`;
+  }
+
   truncate(database: string, table: string): string {
     return `TRUNCATE TABLE IF EXISTS ${this.storage(database, table)}${this.on}`;
   }

@@ -588,10 +588,14 @@ function factStep(b: BuildContext, f: Fact): StepOut {
   const incremental = [
     ...b.ddl.createTable(spec),
     ...b.batchStart(id, loads, false),
+    ...b.liveStart(id, loads),
     ...headerIds.flatMap(({ h, id: hid }) => b.batchStart(hid, b.silver(h.entity.name), false)),
     ...newRows,
     ...headerChanged,
+    // Lines deleted in silver (or superseded by a reload) leave the fact.
+    b.deleteStale(id, b.db.gold, f.name),
     ...b.batchEnd(id, false),
+    ...b.liveEnd(id),
     ...headerIds.flatMap(({ id: hid }) => b.batchEnd(hid, false)),
   ];
   const full = [

@@ -130,6 +130,46 @@ export class BuildContext {
     ];
   }
 
+  liveTable(stepId: string): string {
+    return `live__${fileSafe(stepId).replace(/\./g, '__')}`;
+  }
+
+  /**
+   * Snapshot of the loads the source holds now (taken with the batch): a load no longer in the source
+   * was replaced by a newer load of its object or emptied, so its rows are stale downstream. Read through
+   * the meta table, so on a cluster every shard sees the whole set.
+   */
+  liveStart(stepId: string, source: string): string[] {
+    const live = this.liveTable(stepId);
+    return [
+      ...this.ddl.dropTable(this.db.meta, live),
+      ...this.ddl.createTable(
+        {
+          database: this.db.meta,
+          table: live,
+          columns: [`${quoteIdent('load_id')} String`],
+          engine: 'MergeTree',
+          orderBy: quoteIdent('load_id'),
+          shardKey: `cityHash64(${quoteIdent('load_id')})`,
+        },
+        false,
+      ),
+      `INSERT INTO ${this.meta(live)} (${quoteIdent('load_id')})\nSELECT DISTINCT ${quoteIdent(LOAD_ID)} FROM ${source}${this.ddl.settings()}`,
+    ];
+  }
+
+  /**
+   * Delete the rows of loads the source no longer holds: rows deleted at the source, and the older
+   * versions a reload superseded, leave the table (so it never needs FINAL to count right after a reload).
+   */
+  deleteStale(stepId: string, database: string, table: string): string {
+    return this.ddl.deleteWhere(database, table, `${quoteIdent(LOAD_ID)} NOT IN (SELECT ${quoteIdent('load_id')} FROM ${this.meta(this.liveTable(stepId))})`);
+  }
+
+  liveEnd(stepId: string): string[] {
+    return this.ddl.dropTable(this.db.meta, this.liveTable(stepId));
+  }
+
   /** The rows of the batch: a WHERE condition on the source's load id. */
   inBatch(stepId: string, alias?: string): string {
     const col = alias ? `${alias}.${quoteIdent(LOAD_ID)}` : quoteIdent(LOAD_ID);

@@ -67,7 +67,15 @@ function bronzeStep(b: BuildContext, e: Entity): StepOut {
     // Later loads win, then later rows of the same load.
     `  toUInt128(toUnixTimestamp64Milli(${quoteIdent(LOADED_AT)})) * 4294967296 + ${quoteIdent(ROW)}\n` +
     `FROM ${source}\nWHERE ${b.inBatch(id)}${b.ddl.settings()}`;
-  const incremental = [...b.ddl.createTable(spec), ...b.batchStart(id, source, false), select(b.silver(e.name)), ...b.batchEnd(id, false)];
+  const incremental = [
+    ...b.ddl.createTable(spec),
+    ...b.batchStart(id, source, false),
+    ...b.liveStart(id, source),
+    select(b.silver(e.name)),
+    b.deleteStale(id, b.db.silver, e.name),
+    ...b.batchEnd(id, false),
+    ...b.liveEnd(id),
+  ];
   const full = [
     ...b.ddl.createTable(spec),
     ...b.batchStart(id, source, true),

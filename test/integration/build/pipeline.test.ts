@@ -142,6 +142,38 @@ describe('build: retail pipeline', () => {
     assert.equal(full.full, true);
     assert.deepEqual(await snapshot(wh), before);
   });
+
+  test('a reload that replaces an object removes rows deleted at the source from silver and gold, no FINAL needed', async () => {
+    const { wh, ctx, pipeline } = env;
+    // What acquire does on a reload: the object's bronze table becomes the new snapshot under a new load id.
+    const cols = (
+      await wh.query<{ name: string }>(
+        "SELECT name FROM system.columns WHERE database = 'bronze' AND table = 'shop__orders' AND NOT startsWith(name, '_kimball_') ORDER BY position",
+      )
+    ).map((r) => `\`${r.name}\``);
+    await wh.command(
+      `CREATE TABLE bronze.snapshot ENGINE = Memory AS SELECT ${cols.join(', ')}, _kimball_source, _kimball_object FROM bronze.shop__orders
+        WHERE order_id != '9' ORDER BY _kimball_loaded_at DESC, _kimball_row DESC LIMIT 1 BY order_id`,
+    );
+    await wh.command('TRUNCATE TABLE bronze.shop__orders');
+    await wh.command(
+      `INSERT INTO bronze.shop__orders (${cols.join(', ')}, _kimball_source, _kimball_object, _kimball_load_id, _kimball_row, _kimball_loaded_at)
+       SELECT ${cols.join(', ')}, _kimball_source, _kimball_object, 'load-3', rowNumberInAllBlocks() + 1, toDateTime64('2026-03-01 00:00:00', 3) FROM bronze.snapshot`,
+    );
+    await wh.command('DROP TABLE bronze.snapshot');
+    const run = await runPipeline(ctx, { manifest: pipeline.manifest });
+    assertAllSucceeded(run);
+    assert.equal(summarizeRun(run, pipeline.manifest).checksFailed, 0, 'silver reconciles with bronze again');
+    for (const t of ['silver.orders', 'gold.fact_sales']) {
+      assert.equal(await num(wh, `SELECT count() FROM ${t}`), 8, `${t}: the deleted order is gone and no superseded version is left`);
+      assert.equal(await num(wh, `SELECT count() FROM ${t} FINAL`), 8, t);
+      assert.equal(await num(wh, `SELECT countIf(order_id = 9) FROM ${t}`), 0, t);
+    }
+    assert.equal(await num(wh, 'SELECT count() FROM gold.fact_sales_wide'), 8);
+    const incremental = await snapshot(wh);
+    assertAllSucceeded(await runPipeline(ctx, { manifest: pipeline.manifest, full: true }));
+    assert.deepEqual(await snapshot(wh), incremental, 'incremental == full rebuild');
+  });
 });
 
 describe('build: failures, resume and cancel', () => {
