@@ -47,10 +47,14 @@ export class Ddl {
     return out;
   }
 
-  /** `CREATE TABLE copy AS source`: same columns and engine (used for staging tables). */
-  createLike(database: string, table: string, like: string, shardKey?: string): string[] {
-    const out = [`CREATE TABLE ${this.storage(database, table)}${this.on} AS ${this.storage(database, like)}`];
-    if (this.cluster) out.push(this.distributedTwin(database, table, shardKey ?? 'rand()', false));
+  /**
+   * Columns the model added since the table was created (schema drift: a new source column), added in
+   * place so an incremental run keeps working; a retyped column or another key needs a full rebuild.
+   */
+  addColumns(t: TableSpec): string[] {
+    const adds = t.columns.map((c) => `ADD COLUMN IF NOT EXISTS ${c}`).join(',\n  ');
+    const out = [`ALTER TABLE ${this.storage(t.database, t.table)}${this.on}\n  ${adds}`];
+    if (this.cluster) out.push(`ALTER TABLE ${qualified(t.database, t.table)}${this.on}\n  ${adds}`);
     return out;
   }
 
@@ -75,9 +79,15 @@ export class Ddl {
     return `EXCHANGE TABLES ${this.storage(database, a)} AND ${this.storage(database, b)}${this.on}`;
   }
 
-  /** A lightweight delete on the stored rows (the local tables on a cluster), waiting until it applies. */
+  /**
+   * A lightweight delete on the stored rows (the local tables on a cluster), waiting until it applies.
+   * Even a delete that matches nothing costs a mutation of every part, so it carries a probe: the
+   * runner counts the matching rows first (through the logical table) and skips the delete at 0.
+   * Other runners (Airflow) see a comment and run the delete, which is correct, only slower.
+   */
   deleteWhere(database: string, table: string, where: string): string {
-    return `DELETE FROM ${this.storage(database, table)}${this.on} WHERE ${where}\nSETTINGS lightweight_deletes_sync = 2`;
+    const probe = `SELECT count() AS n FROM ${qualified(database, table)} WHERE ${where}`.replace(/\s*\n\s*/g, ' ');
+    return `${PROBE}${probe}\nDELETE FROM ${this.storage(database, table)}${this.on} WHERE ${where}\nSETTINGS lightweight_deletes_sync = 2`;
   }
 
   truncate(database: string, table: string): string {
@@ -87,6 +97,14 @@ export class Ddl {
   createView(database: string, view: string, select: string): string {
     return `CREATE OR REPLACE VIEW ${qualified(database, view)}${this.on} AS\n${select}`;
   }
+}
+
+const PROBE = '-- kimball:probe ';
+
+/** The probe query of a statement (a count of the rows it would change), if it carries one. */
+export function probeOf(statement: string): string | undefined {
+  const line = statement.split('\n').find((l) => l.startsWith(PROBE));
+  return line?.slice(PROBE.length).trim();
 }
 
 /** A column definition: `name` Type, with Nullable() where asked. */

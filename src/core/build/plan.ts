@@ -4,7 +4,7 @@ import type { Entity, ErdModel, StarModel } from '../model/model-types';
 import type { DatabaseNames } from '../warehouse/warehouse';
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { ManifestStep } from './build-types';
-import { Ddl, fileSafe } from './ddl';
+import { Ddl, fileSafe, type TableSpec } from './ddl';
 
 export interface PipelineInput {
   name: string;
@@ -114,11 +114,18 @@ export class BuildContext {
         orderBy: quoteIdent('load_id'),
         shardKey: `cityHash64(${quoteIdent('load_id')})`,
       }),
-      ...this.ddl.dropTable(this.db.meta, batch),
+      ...this.loadIdSnapshot(batch, source, filter),
+    ];
+  }
+
+  /** A fresh meta table holding the distinct load ids of `source` (rows matching `filter`). */
+  private loadIdSnapshot(table: string, source: string, filter = ''): string[] {
+    return [
+      ...this.ddl.dropTable(this.db.meta, table),
       ...this.ddl.createTable(
         {
           database: this.db.meta,
-          table: batch,
+          table,
           columns: [`${quoteIdent('load_id')} String`],
           engine: 'MergeTree',
           orderBy: quoteIdent('load_id'),
@@ -126,7 +133,7 @@ export class BuildContext {
         },
         false,
       ),
-      `INSERT INTO ${this.meta(batch)} (${quoteIdent('load_id')})\nSELECT DISTINCT ${quoteIdent(LOAD_ID)} FROM ${source}${filter}${this.ddl.settings()}`,
+      `INSERT INTO ${this.meta(table)} (${quoteIdent('load_id')})\nSELECT DISTINCT ${quoteIdent(LOAD_ID)} FROM ${source}${filter}${this.ddl.settings()}`,
     ];
   }
 
@@ -140,22 +147,7 @@ export class BuildContext {
    * the meta table, so on a cluster every shard sees the whole set.
    */
   liveStart(stepId: string, source: string): string[] {
-    const live = this.liveTable(stepId);
-    return [
-      ...this.ddl.dropTable(this.db.meta, live),
-      ...this.ddl.createTable(
-        {
-          database: this.db.meta,
-          table: live,
-          columns: [`${quoteIdent('load_id')} String`],
-          engine: 'MergeTree',
-          orderBy: quoteIdent('load_id'),
-          shardKey: `cityHash64(${quoteIdent('load_id')})`,
-        },
-        false,
-      ),
-      `INSERT INTO ${this.meta(live)} (${quoteIdent('load_id')})\nSELECT DISTINCT ${quoteIdent(LOAD_ID)} FROM ${source}${this.ddl.settings()}`,
-    ];
+    return this.loadIdSnapshot(this.liveTable(stepId), source);
   }
 
   /**
@@ -187,11 +179,14 @@ export class BuildContext {
   }
 
   /** Build into a staging twin, then swap atomically: readers see the old or the new table, never half. */
-  stagedRebuild(database: string, table: string, shardKey: string | undefined, insert: (target: string) => string[]): string[] {
+  stagedRebuild(spec: TableSpec, insert: (target: string) => string[]): string[] {
+    const { database, table } = spec;
     const staging = `${table}__staging`;
     return [
       ...this.ddl.dropTable(database, staging),
-      ...this.ddl.createLike(database, staging, table, shardKey),
+      // The staging table takes the model's current columns, not the old table's: a rebuild applies model
+      // changes (new or retyped columns, another key) atomically with the data.
+      ...this.ddl.createTable({ ...spec, table: staging }, false),
       ...insert(qualified(database, staging)),
       this.ddl.exchange(database, table, staging),
       ...this.ddl.dropTable(database, staging),

@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import type { CoreContext } from '../context';
 import { describeError } from '../errors';
 import { qualified } from '../warehouse/sql';
+import type { Warehouse } from '../warehouse/warehouse';
 import type { Manifest, ManifestStep, RunRecord, RunStep, StepStatus } from './build-types';
-import { splitStatements } from './ddl';
+import { probeOf, splitStatements } from './ddl';
 import { topologicalOrder } from './graph';
 import { ensureRunTables, newRunId, readRun, recordRun, saveRun } from './run-store';
 
@@ -173,6 +174,8 @@ async function executeStep(ctx: CoreContext, s: ManifestStep, rs: RunStep, full:
       rs.result = row.detail;
       rs.log.push(`statement ${i + 1}: check ${Number(row.ok) === 1 ? 'passed' : 'FAILED'} ${row.detail}`);
       if (Number(row.ok) !== 1) throw new CheckFailed(`check failed: ${row.detail}`);
+    } else if (await nothingToChange(wh, sql, signal)) {
+      rs.log.push(`statement ${i + 1}: ${firstLine(sql)} (skipped: no row to change, probed in ${Math.round(performance.now() - t0)} ms)`);
     } else {
       await wh.command(sql, { signal });
       rs.log.push(`statement ${i + 1}: ${firstLine(sql)} (${Math.round(performance.now() - t0)} ms)`);
@@ -188,6 +191,13 @@ async function executeStep(ctx: CoreContext, s: ManifestStep, rs: RunStep, full:
     rs.rows = Number(r?.n ?? 0);
     rs.log.push(`rows: ${rs.rows} in ${qualified(s.target.database, s.target.table)} (counted in ${Math.round(performance.now() - t0)} ms)`);
   }
+}
+
+async function nothingToChange(wh: Warehouse, sql: string, signal: AbortSignal): Promise<boolean> {
+  const probe = probeOf(sql);
+  if (!probe) return false;
+  const [r] = await wh.query<{ n: string | number }>(probe, { signal });
+  return Number(r?.n ?? 0) === 0;
 }
 
 function firstLine(sql: string): string {

@@ -135,8 +135,12 @@ describe('build: retail pipeline', () => {
     const { wh, ctx, pipeline } = env;
     const before = await snapshot(wh);
     assert.ok(Object.keys(before).length >= 9);
-    assertAllSucceeded(await runPipeline(ctx, { manifest: pipeline.manifest }));
+    const idle = await runPipeline(ctx, { manifest: pipeline.manifest });
+    assertAllSucceeded(idle);
     assert.deepEqual(await snapshot(wh), before);
+    // Nothing stale: the deletes are probed and skipped (a delete matching nothing would still rewrite every part).
+    const deletes = idle.steps.flatMap((st) => st.log.filter((l) => l.includes('DELETE FROM')));
+    assert.ok(deletes.length >= 2 && deletes.every((l) => l.includes('skipped: no row to change')), deletes.join('\n'));
     const full = await runPipeline(ctx, { manifest: pipeline.manifest, full: true });
     assertAllSucceeded(full);
     assert.equal(full.full, true);
@@ -164,6 +168,8 @@ describe('build: retail pipeline', () => {
     const run = await runPipeline(ctx, { manifest: pipeline.manifest });
     assertAllSucceeded(run);
     assert.equal(summarizeRun(run, pipeline.manifest).checksFailed, 0, 'silver reconciles with bronze again');
+    const ran = run.steps.find((st) => st.id === 'silver.orders')?.log.find((l) => l.includes('DELETE FROM')) ?? '';
+    assert.ok(ran && !ran.includes('skipped'), `the silver delete ran: ${ran}`);
     for (const t of ['silver.orders', 'gold.fact_sales']) {
       assert.equal(await num(wh, `SELECT count() FROM ${t}`), 8, `${t}: the deleted order is gone and no superseded version is left`);
       assert.equal(await num(wh, `SELECT count() FROM ${t} FINAL`), 8, t);

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generatePipeline } from '../../../src/core/build/generate';
 import { topologicalOrder } from '../../../src/core/build/graph';
-import { splitStatements } from '../../../src/core/build/ddl';
+import { probeOf, splitStatements } from '../../../src/core/build/ddl';
 import { parseProjectFile } from '../../../src/core/project/json-file';
 import { DEFAULT_DATABASES } from '../../../src/core/warehouse/warehouse';
 import { col, entity, erd, retailModels, star, dim, attr, headerLineModels } from '../../helpers/build-fixtures';
@@ -54,6 +54,16 @@ describe('build generator', () => {
     assert.ok(all.filter((s) => s.startsWith('INSERT') || /\nINSERT/.test(s)).every((s) => s.includes('distributed_foreground_insert = 1')));
     // Sharded by key, so ReplacingMergeTree de-duplication stays within a shard.
     assert.ok(all.some((s) => s.includes('ENGINE = Distributed(`main cluster`, `silver`, `orders__local`, cityHash64(`order_id`))')));
+  });
+
+  test('stale-load deletes: on the stored (local) rows, probed through the logical table, skipped by the runner at 0', () => {
+    for (const [cluster, stored] of [[undefined, '`silver`.`orders`'], ['c1', '`silver`.`orders__local` ON CLUSTER `c1`']] as const) {
+      const del = statements(gen(cluster).files).find((s) => /\nDELETE FROM `silver`\.`orders/.test(s));
+      assert.ok(del, 'the incremental silver step deletes rows of loads bronze no longer holds');
+      assert.ok(del.includes(`DELETE FROM ${stored} WHERE \`_kimball_load_id\` NOT IN (SELECT \`load_id\` FROM \`kimball\`.\`live__silver__orders\`)`), del);
+      assert.equal(probeOf(del), 'SELECT count() AS n FROM `silver`.`orders` WHERE `_kimball_load_id` NOT IN (SELECT `load_id` FROM `kimball`.`live__silver__orders`)');
+    }
+    assert.equal(probeOf('INSERT INTO t SELECT 1'), undefined);
   });
 
   test('identifiers are quoted, never pasted: a name with a backtick stays one identifier', () => {
