@@ -11,6 +11,8 @@ export interface WebviewPage {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** Shown until the script runs (then removed by it). */
+  placeholder?: string;
 }
 
 function attr(v: string): string {
@@ -37,8 +39,7 @@ export function webviewHtml(p: WebviewPage): string {
 <title>${attr(p.title)}</title>
 </head>
 <body>
-<p id="loading" class="loading">Loading the diagram…</p>
-<script nonce="${attr(p.nonce)}" src="${attr(p.scriptUri)}"></script>
+${p.placeholder ? `<p id="loading" class="loading">${attr(p.placeholder)}</p>\n` : ''}<script nonce="${attr(p.nonce)}" src="${attr(p.scriptUri)}"></script>
 </body>
 </html>
 `;

@@ -43,6 +43,7 @@ class ModelEditorProvider implements vscode.CustomTextEditorProvider {
       nonce: randomBytes(16).toString('base64'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, `${this.kind}.js`)).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'editor.css')).toString(),
+      placeholder: 'Loading the diagram…',
     });
     new EditorSession(this.kind, document, panel, this.log);
   }

@@ -15,7 +15,7 @@ import { formProblems, saveSourceForm, secretsForTest, type FormTarget } from '.
 import { sourceFile } from '../../core/project/paths';
 import { describeError } from '../../core/errors';
 import { describeProblem, parseWebviewMessage, type HostMessage, type SecretInfo, type WebviewMessage } from '../../../webview/source-form/protocol';
-import { sourceFormHtml } from './source-form-html';
+import { webviewHtml } from '../editors/html';
 import type { KimballSession } from '../session';
 
 export type SourceFormTarget = { mode: 'add'; kind: SourceKind } | { mode: 'edit'; name: string };
@@ -71,7 +71,7 @@ class SourceFormPanel {
       localResourceRoots: [dist, media],
     });
     const webview = this.panel.webview;
-    webview.html = sourceFormHtml({
+    webview.html = webviewHtml({
       title,
       cspSource: webview.cspSource,
       nonce: randomBytes(16).toString('base64'),

@@ -76,6 +76,7 @@ export async function openEditor(
     nonce: 'dGVzdG5vbmNlMTIzNDU2',
     scriptUri: `${ORIGIN}/dist/webview/${kind}.js`,
     styleUri: `${ORIGIN}/media/editor.css`,
+    placeholder: 'Loading the diagram…',
   });
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname;

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, waitUntil } from './harness';
-import { sourceFormHtml } from '../../../src/vscode/forms/source-form-html';
+import { webviewHtml } from '../../../src/vscode/editors/html';
 import type { HostMessage } from '../../../webview/source-form/protocol';
 import type { SourceConfig } from '../../../src/core/sources';
 
@@ -57,7 +57,7 @@ async function openForm(state?: unknown): Promise<void> {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   if (state !== undefined) await page.addInitScript(`window.__state = ${JSON.stringify(state)};`);
   await page.addInitScript(STUB);
-  const html = sourceFormHtml({ title: 'test form', cspSource: ORIGIN, nonce: 'Zm9ybW5vbmNlMTIzNDU2', scriptUri: `${ORIGIN}/dist/webview/source-form.js`, styleUri: `${ORIGIN}/media/source-form.css` });
+  const html = webviewHtml({ title: 'test form', cspSource: ORIGIN, nonce: 'Zm9ybW5vbmNlMTIzNDU2', scriptUri: `${ORIGIN}/dist/webview/source-form.js`, styleUri: `${ORIGIN}/media/source-form.css` });
   await page.route(`${ORIGIN}/**`, (route) => {
     const path = new URL(route.request().url()).pathname;
     if (path === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
