@@ -6,7 +6,7 @@
  */
 import { applyErdEdit, EditError, freshRelationshipName, HOST_ONLY_OPS, type ErdEdit } from '../../src/core/model/edits';
 import type { Entity, ErdModel, ErdRelationship } from '../../src/core/model/model-types';
-import { columnPorts, drawRoute } from '../../src/core/model/routing';
+import { columnPorts, drawRoute, spreadOf } from '../../src/core/model/routing';
 import { Diagram, type LineSpec, type Selection } from '../shared/diagram';
 import { clear, html, svg } from '../shared/dom';
 import { CHAR, entitySize, fit, HEADER, ROW, type Rect } from '../shared/geometry';
@@ -137,7 +137,7 @@ function relationshipLine(r: ErdRelationship, index: Map<string, Entity>): LineS
     a: r.from.entity,
     b: r.to.entity,
     // Column to column, around the other boxes.
-    route: (a, b, boxes) => drawRoute(boxes, columnPorts(a, ai), columnPorts(b, bi)),
+    route: (a, b, boxes) => drawRoute(boxes, columnPorts(a, ai), columnPorts(b, bi), spreadOf(r.name)),
     className: `rel${r.optional ? ' optional' : ''}`,
     markerStart: r.cardinality === 'many-to-one' ? MARKER.many : MARKER.one,
     markerEnd: r.optional ? MARKER.oneOptional : MARKER.oneMandatory,

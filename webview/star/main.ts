@@ -6,7 +6,7 @@
  */
 import { applyStarEdit, EditError, freshBoxName, freshRole, levelChoices, referencesTo, type StarEdit, type StarEditContext } from '../../src/core/model/edits';
 import type { Additivity, Aggregation, Dimension, Entity, Fact, Hierarchy, StarModel } from '../../src/core/model/model-types';
-import { drawRoute, ROUTING, sidePorts } from '../../src/core/model/routing';
+import { drawRoute, ROUTING, sidePorts, spreadOf } from '../../src/core/model/routing';
 import { Diagram, type ColumnEnd, type LineSpec, type Selection } from '../shared/diagram';
 import { clear, html, svg } from '../shared/dom';
 import { CHAR, dimensionLines, factLines, fit, HEADER, linesSize, ROW, type Rect } from '../shared/geometry';
@@ -210,7 +210,7 @@ function drawBox(g: SVGGElement, name: string, tag: string, lines: string[], r: 
 function routeRef(f: Fact, i: number): LineSpec['route'] {
   const same = f.dimensions.filter((r) => r.dimension === f.dimensions[i].dimension);
   const lane = (same.indexOf(f.dimensions[i]) - (same.length - 1) / 2) * ROUTING.lane;
-  return (a, b, boxes) => drawRoute(boxes, sidePorts(a, b, lane), sidePorts(b, a, lane));
+  return (a, b, boxes) => drawRoute(boxes, sidePorts(a, b, lane), sidePorts(b, a, lane), spreadOf(`${f.name}.${f.dimensions[i].role}`));
 }
 
 // ---------------------------------------------------------------- toolbar

@@ -47,7 +47,9 @@ export const ROUTING = {
   /** Clearance kept from every box. */
   margin: 14,
   /** Straight piece out of a box: longer than the widest end marker (20px), so markers never sit on a bend. */
-  stub: 24,
+  stub: 30,
+  /** Sideways step between lines sharing a channel (two steps each way stay well inside the margin). */
+  spread: 3,
   /** Cost of one bend, in pixels of length: a bend is worth this much of a detour. */
   bend: 40,
   /** Cost of entering a box (the fallback when nothing is clear): more than any detour. */
@@ -615,10 +617,62 @@ export interface DrawnRoute extends Routed {
   label: LabelPlace;
 }
 
-/** `route` plus what drawing it needs. */
-export function drawRoute(boxes: readonly Rect[], from: readonly Port[], to: readonly Port[]): DrawnRoute {
+/**
+ * `route` plus what drawing it needs. `spread` (from `spreadOf(line id)`) moves the route's inner
+ * segments a few pixels sideways, so lines that share a channel run side by side, not on top of each
+ * other; the move stays inside the clearance, so the route stays clear of every box.
+ */
+export function drawRoute(boxes: readonly Rect[], from: readonly Port[], to: readonly Port[], spread = 0): DrawnRoute {
   const r = route(boxes, from, to);
-  return { ...r, d: pathData(r.points), mid: midpoint(r.points), label: labelPlace(r.points, boxes) };
+  const points = spreadInner(r.points, spread * ROUTING.spread);
+  return { ...r, points, d: pathData(points), mid: midpoint(points), label: labelPlace(points, boxes) };
+}
+
+/** A stable lane in -2..2 for a line: the same line keeps its lane in the editor, on every redraw and in exports. */
+export function spreadOf(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return ((h >>> 0) % 5) - 2;
+}
+
+/** Inner segments (not the end pieces, which hold the ports and markers) moved `by` pixels across their direction. */
+function spreadInner(points: readonly Point[], by: number): Point[] {
+  const pts = straightened(points);
+  // A route that doubles back on its own line is left as it is: moving it could fold its end pieces.
+  if (by === 0 || pts.length < 4 || !alternates(pts)) return pts;
+  // Segments alternate horizontal / vertical, so each inner corner moves once along each axis at most.
+  const out = pts.map((p) => ({ ...p }));
+  for (let i = 1; i < pts.length - 2; i++) {
+    const vertical = pts[i].x === pts[i + 1].x;
+    for (const k of [i, i + 1]) {
+      if (vertical) out[k].x = pts[k].x + by;
+      else out[k].y = pts[k].y + by;
+    }
+  }
+  return out;
+}
+
+/** The same polyline without zero-length segments, and with straight runs (same line, same way) merged. */
+function straightened(points: readonly Point[]): Point[] {
+  const out: Point[] = [];
+  for (const p of points) {
+    const last = out[out.length - 1];
+    if (last && last.x === p.x && last.y === p.y) continue;
+    const prev = out[out.length - 2];
+    const sameWay = prev && last && Math.sign(last.x - prev.x) === Math.sign(p.x - last.x) && Math.sign(last.y - prev.y) === Math.sign(p.y - last.y);
+    if (sameWay) out[out.length - 1] = { ...p };
+    else out.push({ ...p });
+  }
+  return out;
+}
+
+/** Every segment turns a right angle from the one before (no doubling back). */
+function alternates(points: readonly Point[]): boolean {
+  for (let i = 2; i < points.length; i++) {
+    const v1 = points[i - 1].x === points[i - 2].x, v2 = points[i].x === points[i - 1].x;
+    if (v1 === v2) return false;
+  }
+  return true;
 }
 
 const fmt = (v: number) => String(Math.round(v * 10) / 10);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOX, erdBoxes, layoutErd, layoutStar, starBoxes } from '../../../src/core/model/layout';
 import {
-  columnPorts, drawRoute, labelPlace, laneOffsets, midpoint, pathData, route, ROUTING, rowPorts, sidePorts,
+  columnPorts, drawRoute, labelPlace, spreadOf, laneOffsets, midpoint, pathData, route, ROUTING, rowPorts, sidePorts,
   type Point, type Port, type Rect,
 } from '../../../src/core/model/routing';
 import { generatedErd } from '../editors/fixtures';
@@ -35,13 +35,13 @@ function assertOrthogonal(points: Point[]): void {
 const OUTWARD = { left: [-1, 0], right: [1, 0], top: [0, -1], bottom: [0, 1] } as const;
 
 /** The route starts on one of the offered ports and its first segment leaves at a right angle to that port's side. */
-function assertLeaves(points: Point[], ports: Port[], label: string): void {
+function assertLeaves(points: Point[], ports: Port[], label: string, stub: number = ROUTING.stub): void {
   const p = points[0], q = points[1];
   const port = ports.find((x) => x.x === p.x && x.y === p.y);
   assert.ok(port, `${label}: starts on an offered port (${JSON.stringify(p)})`);
   const [dx, dy] = OUTWARD[port.side];
   const len = Math.hypot(q.x - p.x, q.y - p.y);
-  assert.ok(len >= ROUTING.stub - 1e-9, `${label}: the end segment is at least a stub long (${len})`);
+  assert.ok(len >= stub - 1e-9, `${label}: the end segment is at least a stub long (${len})`);
   assert.deepEqual([Math.sign(q.x - p.x), Math.sign(q.y - p.y)], [dx, dy], `${label}: leaves the ${port.side} side outward`);
 }
 
@@ -134,6 +134,15 @@ test('200 entities / 300 relationships of a laid-out ERD: every line clear of ev
     assert.deepEqual(boxesCrossed(r.points, others), [], `${rel.name} crosses no other box`);
     assert.deepEqual(boxesCrossed(r.points, [a, b]), [], `${rel.name} does not cut back through its own boxes`);
     assert.equal(r.crossings, 0);
+    // As drawn, with the line's lane in its channel: still orthogonal, leaving right, clear of every box.
+    const drawn = drawRoute(all, from, to, spreadOf(rel.name)).points;
+    assertOrthogonal(drawn);
+    // A lane moves the end pieces' inner ends by two steps at most: still longer than the widest end marker (20px).
+    const shortest = ROUTING.stub - 2 * ROUTING.spread;
+    assert.ok(shortest > 20);
+    assertLeaves(drawn, from, `${rel.name} (drawn)`, shortest);
+    assertLeaves([...drawn].reverse(), to, `${rel.name} (drawn)`, shortest);
+    assert.deepEqual(boxesCrossed(drawn, all), [], `${rel.name} (drawn) crosses no box`);
     routed++;
   }
   assert.equal(routed, 300);
@@ -195,7 +204,7 @@ test('the SVG export draws the same routes as the editors, clear of the boxes th
     const a = boxes.get(from) as Rect, b = boxes.get(to) as Rect;
     const col = (e: string, c: string) => entity.get(e)?.columns.findIndex((x) => x.name === c) ?? -1;
     // Same path data the editor computes for this line (webview/erd/main.ts routes with these ports).
-    const expected = drawRoute(all, columnPorts(a, col(from, rel.from.columns[0])), columnPorts(b, col(to, rel.to.columns[0])));
+    const expected = drawRoute(all, columnPorts(a, col(from, rel.from.columns[0])), columnPorts(b, col(to, rel.to.columns[0])), spreadOf(rel.name));
     assert.equal(d, expected.d);
     // Corners of the drawn path (M/L ends and Q control points) form the orthogonal route: clear of other boxes.
     const corners = [...d.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((x) => ({ x: Number(x[1]), y: Number(x[2]) }));
@@ -220,4 +229,20 @@ test('a very large diagram: near lines still route clear; a line across all of i
   assertLeaves([...far.points].reverse(), sidePorts(at(39, 49), at(0, 0)), 'far end');
   assert.ok(far.crossings > 0, 'no clear simple shape, no affordable search: it crosses boxes');
   assert.equal(far.crossings, boxesCrossed(far.points, boxes).length, 'crossings reported as drawn');
+});
+
+test('lines sharing a channel get their own lanes: a stable lane per line id, inner segments moved, ends kept', () => {
+  assert.equal(spreadOf('orders_customer'), spreadOf('orders_customer'));
+  const lanes = new Set(Array.from({ length: 200 }, (_, i) => spreadOf(`rel_${i}`)));
+  assert.deepEqual([...lanes].sort((x, y) => x - y), [-2, -1, 0, 1, 2]);
+  // Z-shaped route: the middle (vertical) segment moves across, the two end pieces keep their ports.
+  const a = box(0, 0), b = box(600, 200);
+  const ports = [columnPorts(a, 0), columnPorts(b, 2)] as const;
+  const plain = drawRoute([a, b], ...ports, 0).points;
+  const moved = drawRoute([a, b], ...ports, 2).points;
+  assert.ok(plain.length >= 4, JSON.stringify(plain));
+  assert.deepEqual(moved[0], plain[0]);
+  assert.deepEqual(moved[moved.length - 1], plain[plain.length - 1]);
+  const shift = plain.slice(1, -1).map((p, k) => Math.abs(moved[k + 1].x - p.x) + Math.abs(moved[k + 1].y - p.y));
+  assert.ok(shift.every((d) => d === 2 * ROUTING.spread), `inner corners move by two steps: ${shift}`);
 });

@@ -7,7 +7,7 @@
  */
 import type { ErdModel, Point, StarModel } from '../model-types';
 import { BOX, erdBoxes, starBoxes, type Box } from '../layout';
-import { columnPorts, drawRoute, laneOffsets, sidePorts, type Port, type Rect } from '../routing';
+import { columnPorts, drawRoute, laneOffsets, sidePorts, spreadOf, type Port, type Rect } from '../routing';
 import { starTables, type ExportTable } from './tables';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -24,6 +24,8 @@ function fit(s: string, max = LINE_CHARS): string {
 const shortType = (t: string) => t.replace(/LowCardinality\(/g, 'LC(').replace(/Nullable\((.*)\)/, '$1?');
 
 interface Line {
+  /** The line's id in the editor (relationship name, or fact.role): it picks the same channel lane. */
+  id: string;
   from: string;
   to: string;
   many: boolean;
@@ -77,7 +79,7 @@ const rect = (b: Box): Rect => ({ x: b.x, y: b.y, w: b.width, h: b.height });
 
 /** A line routed like the editors route it: around every other box, leaving and entering through `from` / `to` ports. */
 function drawLine(obstacles: readonly Rect[], from: Port[], to: Port[], l: Line): string {
-  const { points, d, label } = drawRoute(obstacles, from, to);
+  const { points, d, label } = drawRoute(obstacles, from, to, spreadOf(l.id));
   const p = points[0], q = points[points.length - 1];
   return [
     `<g class="rel" data-from="${esc(l.from)}" data-to="${esc(l.to)}">`,
@@ -120,7 +122,7 @@ export function erdToSvg(m: ErdModel): string {
     const a = boxes.get(r.from.entity);
     const b = boxes.get(r.to.entity);
     if (!a || !b) return [];
-    const line = { from: r.from.entity, to: r.to.entity, many: r.cardinality === 'many-to-one', optional: r.optional, label: r.from.columns.join(', ') };
+    const line = { id: r.name, from: r.from.entity, to: r.to.entity, many: r.cardinality === 'many-to-one', optional: r.optional, label: r.from.columns.join(', ') };
     // Column to column, as the editor draws it.
     return [drawLine(obstacles, columnPorts(rect(a), column(r.from.entity, r.from.columns[0])), columnPorts(rect(b), column(r.to.entity, r.to.columns[0])), line)];
   });
@@ -144,7 +146,7 @@ export function starToSvg(m: StarModel, erd?: ErdModel): string {
     const a = boxes.get(r.from);
     const b = boxes.get(r.to);
     if (!a || !b) return [];
-    return [drawLine(obstacles, sidePorts(rect(a), rect(b), lanes[i]), sidePorts(rect(b), rect(a), lanes[i]), { from: r.from, to: r.to, many: true, optional: false, label: r.role })];
+    return [drawLine(obstacles, sidePorts(rect(a), rect(b), lanes[i]), sidePorts(rect(b), rect(a), lanes[i]), { id: `${r.from}.${r.role}`, from: r.from, to: r.to, many: true, optional: false, label: r.role })];
   });
   // Boxes list what starRows counts: facts their keys, degenerates and measures; dimensions keys and attributes.
   const drawn = tables.map((t) => {
