@@ -210,7 +210,9 @@ function drawBox(g: SVGGElement, name: string, tag: string, lines: string[], r: 
 function routeRef(f: Fact, i: number): LineSpec['route'] {
   const same = f.dimensions.filter((r) => r.dimension === f.dimensions[i].dimension);
   const lane = (same.indexOf(f.dimensions[i]) - (same.length - 1) / 2) * ROUTING.lane;
-  return (a, b, boxes) => drawRoute(boxes, sidePorts(a, b, lane), sidePorts(b, a, lane), spreadOf(`${f.name}.${f.dimensions[i].role}`));
+  // Role lanes are already apart: only a lone reference takes a channel lane.
+  const spread = lane === 0 ? spreadOf(`${f.name}.${f.dimensions[i].role}`) : 0;
+  return (a, b, boxes) => drawRoute(boxes, sidePorts(a, b, lane), sidePorts(b, a, lane), spread, lane);
 }
 
 // ---------------------------------------------------------------- toolbar

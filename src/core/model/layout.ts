@@ -52,7 +52,9 @@ export function erdBoxes(model: ErdModel): Map<string, Box> {
 /** Rows a star box lists: facts their measures, dimension keys and degenerates; dimensions their keys and attributes. */
 export function starRows(star: StarModel): Map<string, number> {
   const rows = new Map<string, number>();
-  for (const f of star.facts) rows.set(f.name, f.dimensions.length + f.measures.length + f.degenerate.length);
+  // As many rows as the star's tables list (export/tables.ts): header degenerate columns included.
+  const headerRows = (f: StarModel['facts'][number]) => (f.headerDegenerate ?? []).reduce((n, h) => n + h.columns.length, 0);
+  for (const f of star.facts) rows.set(f.name, f.dimensions.length + f.measures.length + f.degenerate.length + headerRows(f));
   for (const d of star.dimensions) rows.set(d.name, 1 + d.naturalKey.length + d.attributes.length);
   return rows;
 }

@@ -622,10 +622,10 @@ export interface DrawnRoute extends Routed {
  * segments a few pixels sideways, so lines that share a channel run side by side, not on top of each
  * other; the move stays inside the clearance, so the route stays clear of every box.
  */
-export function drawRoute(boxes: readonly Rect[], from: readonly Port[], to: readonly Port[], spread = 0): DrawnRoute {
+export function drawRoute(boxes: readonly Rect[], from: readonly Port[], to: readonly Port[], spread = 0, labelSide = 0): DrawnRoute {
   const r = route(boxes, from, to);
   const points = spreadInner(r.points, spread * ROUTING.spread);
-  return { ...r, points, d: pathData(points), mid: midpoint(points), label: labelPlace(points, boxes) };
+  return { ...r, points, d: pathData(points), mid: midpoint(points), label: labelPlace(points, boxes, labelSide) };
 }
 
 /** A stable lane in -2..2 for a line: the same line keeps its lane in the editor, on every redraw and in exports. */
@@ -726,28 +726,29 @@ const LABEL = { width: 72, height: 13, gap: 6 };
  * left or right of a vertical one, never over the line), the place covering the least of any box,
  * then the one nearest the route's middle.
  */
-export function labelPlace(points: readonly Point[], boxes: readonly Rect[] = []): LabelPlace {
+export function labelPlace(points: readonly Point[], boxes: readonly Rect[] = [], side = 0): LabelPlace {
   const { at } = halfway(points);
   let best: { place: LabelPlace; covered: number; distance: number } | undefined;
-  for (const place of labelCandidates(points)) {
+  for (const { place, side: s } of labelCandidates(points)) {
     const covered = boxes.reduce((sum, b) => sum + overlapArea(labelRect(place), b), 0);
-    const distance = Math.abs(place.x - at.x) + Math.abs(place.y - at.y);
+    // Parallel lines (roles) label on their outer sides, so two labels never sit on each other.
+    const distance = Math.abs(place.x - at.x) + Math.abs(place.y - at.y) + (side !== 0 && s !== Math.sign(side) ? 1e4 : 0);
     if (!best || covered < best.covered || (covered === best.covered && distance < best.distance)) best = { place, covered, distance };
   }
   return best?.place ?? { x: at.x, y: at.y - 4, anchor: 'middle' };
 }
 
-/** The middle of every segment, each side of it; the route's own middle first. */
-function labelCandidates(points: readonly Point[]): LabelPlace[] {
+/** The middle of every segment, each side of it (-1 above or left, 1 below or right); the route's own middle first. */
+function labelCandidates(points: readonly Point[]): { place: LabelPlace; side: number }[] {
+  const beside = (m: Point, vertical: boolean): { place: LabelPlace; side: number }[] =>
+    vertical
+      ? [{ place: { x: m.x + LABEL.gap, y: m.y + 4, anchor: 'start' }, side: 1 }, { place: { x: m.x - LABEL.gap, y: m.y + 4, anchor: 'end' }, side: -1 }]
+      : [{ place: { x: m.x, y: m.y - 4, anchor: 'middle' }, side: -1 }, { place: { x: m.x, y: m.y + LABEL.height, anchor: 'middle' }, side: 1 }];
   const { at, vertical } = halfway(points);
-  const out: LabelPlace[] = vertical
-    ? [{ x: at.x + LABEL.gap, y: at.y + 4, anchor: 'start' }, { x: at.x - LABEL.gap, y: at.y + 4, anchor: 'end' }]
-    : [{ x: at.x, y: at.y - 4, anchor: 'middle' }, { x: at.x, y: at.y + LABEL.height, anchor: 'middle' }];
+  const out = beside(at, vertical);
   for (let i = 1; i < points.length; i++) {
     const p = points[i - 1], q = points[i];
-    const m = { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
-    if (p.x === q.x) out.push({ x: m.x + LABEL.gap, y: m.y + 4, anchor: 'start' }, { x: m.x - LABEL.gap, y: m.y + 4, anchor: 'end' });
-    else out.push({ x: m.x, y: m.y - 4, anchor: 'middle' }, { x: m.x, y: m.y + LABEL.height, anchor: 'middle' });
+    out.push(...beside({ x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 }, p.x === q.x));
   }
   return out;
 }

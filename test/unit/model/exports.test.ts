@@ -6,7 +6,9 @@ import { proposeErd } from '../../../src/core/model/erd-proposal';
 import { proposeStar } from '../../../src/core/model/star-proposal';
 import { detectHierarchies } from '../../../src/core/model/hierarchies';
 import { exportModel, svgToPng } from '../../../src/core/model/export';
-import { erdBoxes } from '../../../src/core/model/layout';
+import { erdBoxes, starBoxes, starRows } from '../../../src/core/model/layout';
+import { starTables } from '../../../src/core/model/export/tables';
+import { headerLineModels } from '../../helpers/build-fixtures';
 import { tempDir, removeDir } from '../../helpers/warehouse';
 import { tpch, retail } from './builders';
 
@@ -124,4 +126,21 @@ test('PNG: the SVG drawing rasterized at twice its size, text rendered', () => {
   assert.ok(!noText.equals(png.data), 'the text adds pixels');
   const [spng] = exportModel(star, 'png', { erd });
   assert.ok(pngSize(spng.data).width > 0);
+});
+
+test('star boxes are as tall as the rows their tables list (header degenerate columns included), in the SVG too', () => {
+  const { erd, star } = headerLineModels();
+  const { tables } = starTables(star, erd);
+  const rows = starRows(star);
+  for (const f of star.facts) assert.equal(rows.get(f.name), tables.find((t) => t.name === f.name)?.columns.length, f.name);
+  assert.ok(star.facts.some((f) => (f.headerDegenerate ?? []).length > 0), 'the fixture has header degenerate columns');
+  // Every row text of the fact's box lies inside the box.
+  const [svg] = exportModel(star, 'svg', { erd });
+  const fact = star.facts[0].name;
+  const box = starBoxes(star).get(fact);
+  assert.ok(box);
+  const group = svg.text.slice(svg.text.indexOf(`data-name="${fact}"`));
+  const ys = [...group.slice(0, group.indexOf('</g>')).matchAll(/<text[^>]* y="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.ok(ys.length > 3);
+  for (const y of ys) assert.ok(y <= box.y + box.height, `row at ${y} inside the box ending at ${box.y + box.height}`);
 });

@@ -173,6 +173,9 @@ test('path data: straight ends, rounded corners; label point halfway along; lane
   // The label sits at the middle: beside a vertical stretch (not over the line), above a horizontal one.
   assert.deepEqual(labelPlace(pts), { x: 106, y: 29, anchor: 'start' });
   assert.deepEqual(labelPlace([{ x: 0, y: 0 }, { x: 100, y: 0 }]), { x: 50, y: -4, anchor: 'middle' });
+  // Parallel lines (roles) ask for their outer side: above for the upper lane, below for the lower one.
+  assert.deepEqual(labelPlace([{ x: 0, y: 0 }, { x: 100, y: 0 }], [], -7), { x: 50, y: -4, anchor: 'middle' });
+  assert.deepEqual(labelPlace([{ x: 0, y: 0 }, { x: 100, y: 0 }], [], 7), { x: 50, y: 13, anchor: 'middle' });
   // A box right of that vertical stretch: the label moves to its other side rather than under the box.
   assert.deepEqual(labelPlace(pts, [{ x: 110, y: 0, w: 200, h: 40 }]), { x: 94, y: 29, anchor: 'end' });
   // Boxes on both sides of the middle: the label goes to another segment, clear of both.

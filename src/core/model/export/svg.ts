@@ -78,8 +78,9 @@ function endMark(p: Point, towards: Point, many: boolean, optional: boolean): st
 const rect = (b: Box): Rect => ({ x: b.x, y: b.y, w: b.width, h: b.height });
 
 /** A line routed like the editors route it: around every other box, leaving and entering through `from` / `to` ports. */
-function drawLine(obstacles: readonly Rect[], from: Port[], to: Port[], l: Line): string {
-  const { points, d, label } = drawRoute(obstacles, from, to, spreadOf(l.id));
+function drawLine(obstacles: readonly Rect[], from: Port[], to: Port[], l: Line, lane = 0): string {
+  // Role lanes are already apart: only a lone line takes a channel lane (as in the editors).
+  const { points, d, label } = drawRoute(obstacles, from, to, lane === 0 ? spreadOf(l.id) : 0, lane);
   const p = points[0], q = points[points.length - 1];
   return [
     `<g class="rel" data-from="${esc(l.from)}" data-to="${esc(l.to)}">`,
@@ -146,7 +147,7 @@ export function starToSvg(m: StarModel, erd?: ErdModel): string {
     const a = boxes.get(r.from);
     const b = boxes.get(r.to);
     if (!a || !b) return [];
-    return [drawLine(obstacles, sidePorts(rect(a), rect(b), lanes[i]), sidePorts(rect(b), rect(a), lanes[i]), { id: `${r.from}.${r.role}`, from: r.from, to: r.to, many: true, optional: false, label: r.role })];
+    return [drawLine(obstacles, sidePorts(rect(a), rect(b), lanes[i]), sidePorts(rect(b), rect(a), lanes[i]), { id: `${r.from}.${r.role}`, from: r.from, to: r.to, many: true, optional: false, label: r.role }, lanes[i])];
   });
   // Boxes list what starRows counts: facts their keys, degenerates and measures; dimensions keys and attributes.
   const drawn = tables.map((t) => {
