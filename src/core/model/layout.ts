@@ -247,7 +247,16 @@ function radialLayout(nodes: Node[], edges: Edge[], facts: Set<string>): Map<str
   const rowWidth = centre.reduce((s, n) => s + n.width, 0) + BOX.gapX * Math.max(0, centre.length - 1);
   const tallest = Math.max(0, ...nodes.map((n) => n.height));
   const circumference = ring.reduce((s, n) => s + Math.max(n.width, n.height) + BOX.gapX, 0);
-  const radius = Math.max(rowWidth / 2 + BOX.width, tallest + BOX.gapY, circumference / (2 * Math.PI));
+  const factHeight = Math.max(0, ...centre.map((n) => n.height));
+  const angleOf = (i: number) => Math.PI + (2 * Math.PI * (i + 0.5)) / Math.max(1, ring.length);
+  // Each dimension clears the facts along its main direction (above or below them, or beside them),
+  // so lines run in open space instead of a narrow gap between boxes side by side.
+  const ringHeight = Math.max(0, ...ring.map((n) => n.height));
+  const clear = ring.map((_, i) => {
+    const c = Math.abs(Math.cos(angleOf(i))), s = Math.abs(Math.sin(angleOf(i)));
+    return s >= c ? ((factHeight + ringHeight) / 2 + BOX.gapY) / s : ((rowWidth + BOX.width) / 2 + BOX.gapX) / c;
+  });
+  const radius = Math.max(rowWidth / 2 + BOX.width, tallest + BOX.gapY, circumference / (2 * Math.PI), ...clear);
   const cx = radius + BOX.width / 2;
   const cy = radius + tallest / 2;
   let x = cx - rowWidth / 2;
@@ -263,7 +272,7 @@ function radialLayout(nodes: Node[], edges: Edge[], facts: Set<string>): Map<str
   };
   const sorted = [...ring].sort((a, b) => anchor(a.name) - anchor(b.name) || a.name.localeCompare(b.name));
   sorted.forEach((n, i) => {
-    const angle = Math.PI + (2 * Math.PI * (i + 0.5)) / Math.max(1, sorted.length);
+    const angle = angleOf(i);
     out.set(n.name, { x: cx + radius * Math.cos(angle) - n.width / 2, y: cy + radius * Math.sin(angle) - n.height / 2 });
   });
   const minX = Math.min(...[...out.values()].map((p) => p.x));
