@@ -5,6 +5,7 @@
  * text PostgreSQL would print; otherwise streamed with COPY ... TO STDOUT
  * (text format, which is byte-for-byte ClickHouse TSV).
  */
+import { availableParallelism } from 'node:os';
 import { Client, escapeIdentifier, escapeLiteral, type ClientConfig } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { param, quoteIdent } from '../warehouse/sql';
@@ -144,6 +145,8 @@ export class PostgresSource implements Source {
       },
       columns: columns.map((c) => c.name),
       select: columns.map((c) => `ifNull(toString(${quoteIdent(c.name)}), '')`),
+      // postgresql() reads one COPY stream; writing the parts on more threads keeps the insert off that stream's path.
+      settings: { max_insert_threads: Math.max(1, Math.min(4, availableParallelism())) },
     };
   }
 
