@@ -54,7 +54,8 @@ function candidates(tables: CatalogTable[], columns: RelColumn[]): Candidate[] {
 }
 
 function tupleExpr(cols: RelColumn[]): string {
-  const v = (c: RelColumn) => (family(c.inferred, c.maxLength) === 'int' ? `toInt64OrNull(${quoteIdent(c.name)})` : quoteIdent(c.name));
+  // Without surrounding spaces, as types were inferred ("1, 2" CSVs).
+  const v = (c: RelColumn) => (family(c.inferred, c.maxLength) === 'int' ? `toInt64OrNull(trimBoth(${quoteIdent(c.name)}))` : `trimBoth(${quoteIdent(c.name)})`);
   return `tuple(${cols.map(v).join(', ')})`;
 }
 

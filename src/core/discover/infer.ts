@@ -39,8 +39,13 @@ export function inferType(p: RawProfile): InferredType {
   if (n <= 0) return done(stringType('all values are empty'), true, 0);
   const share = (...s: ShapeName[]) => s.reduce((a, k) => a + p.shapes[k], 0) / n;
   const c: Ctx = { p, n, share, nullable };
-  const pick = uuid(c) ?? code(c) ?? bool(c) ?? integer(c) ?? decimal(c) ?? float(c) ?? money(c) ?? percent(c) ?? date(c) ?? datetime(c) ?? text(c);
+  const pick = uuid(c) ?? code(c) ?? bool(c) ?? epoch(c) ?? integer(c) ?? decimal(c) ?? float(c) ?? money(c) ?? percent(c) ?? decimalComma(c) ?? moneyComma(c) ?? date(c) ?? datetime(c) ?? text(c);
   if (p.shapes.nullToken > 0) pick.notes.push(`${p.shapes.nullToken} placeholder value(s) such as "N/A" or "null" treated as missing`);
+  // Shapes were read without surrounding spaces ("1, 2.50, yes"): the conversion trims them too.
+  if (p.shapes.padded > 0 && !pick.type.includes('String')) {
+    pick.expression = pick.expression.split('{col}').join('trimBoth({col})');
+    pick.notes.push(`spaces around ${p.shapes.padded} value(s) trimmed`);
+  }
   const sizeFactor = n >= 30 ? 1 : 0.5 + n / 60;
   return done(pick, nullable, Math.min(1, pick.convertRate) * (pick.ambiguity ?? 1) * sizeFactor);
 }
@@ -86,6 +91,26 @@ function bool(c: Ctx): Pick | undefined {
     convertRate: both,
     notes: [flag && words === 0 ? '0/1 values in a flag-named column' : 'boolean words'],
   };
+}
+
+/** A column named for a point in time: created_at, updatedat (camelCase flattened), ts, event_time_utc, timestamp. */
+const TIME_NAME = /(^|_)(at|ts|time|timestamp|datetime|epoch|unixtime|created|updated|modified|deleted|inserted|published)(_|$)|timestamp|(created|updated|modified|deleted|inserted|published)(at|on)$/i;
+/** Unix times from 2000-01-01 to 2100-01-01, in seconds. */
+const EPOCH_FROM = 946_684_800;
+const EPOCH_TO = 4_102_444_800;
+
+/**
+ * Integers that are Unix times (API dumps: "created_at": 1700000000), in seconds or milliseconds: a
+ * time-named column whose every value falls in 2000..2100. Summing them as a measure would mean nothing.
+ */
+function epoch(c: Ctx): Pick | undefined {
+  const { p } = c;
+  const r = c.share('int');
+  if (!TIME_NAME.test(p.name) || r < TYPE_THRESHOLD || !p.numeric) return undefined;
+  const within = (scale: number) => p.numeric !== undefined && p.numeric.min >= EPOCH_FROM * scale && p.numeric.max <= EPOCH_TO * scale;
+  if (within(1)) return { type: 'DateTime64(3)', expression: 'toDateTime64(toInt64OrNull({col}), 3)', convertRate: r, format: 'unix seconds', notes: ['Unix times in seconds'] };
+  if (within(1000)) return { type: 'DateTime64(3)', expression: 'fromUnixTimestamp64Milli(toInt64OrNull({col}))', convertRate: r, format: 'unix milliseconds', notes: ['Unix times in milliseconds'] };
+  return undefined;
 }
 
 function integer(c: Ctx): Pick | undefined {
@@ -141,16 +166,22 @@ function float(c: Ctx): Pick | undefined {
 
 function money(c: Ctx): Pick | undefined {
   const { p } = c;
-  const r = c.share('currency', 'int', 'intThousands', 'dec', 'decThousands');
-  if (p.shapes.currency === 0 || r < TYPE_THRESHOLD) return undefined;
+  const r = c.share('currency', 'accounting', 'int', 'intThousands', 'dec', 'decThousands');
+  if (p.shapes.currency + p.shapes.accounting === 0 || r < TYPE_THRESHOLD) return undefined;
   const scale = Math.max(2, Math.min(p.maxScale, MAX_DECIMAL_SCALE));
   const d = decimalType(p.maxIntDigits, scale) ?? { type: `Decimal(38,${scale})`, fn: 'toDecimal128OrNull' };
+  const accounting = p.shapes.accounting > 0;
+  // Plain replaceAll is several times cheaper than a regex replace on every row.
+  const strip = (chars: string[]) => chars.reduce((e, ch) => `replaceAll(${e}, '${ch}', '')`, '{col}');
+  const digits = accounting ? `concat(if(startsWith({col}, '('), '-', ''), ${strip(['$', '€', '£', '¥', ',', ' ', '(', ')'])})` : strip(['$', '€', '£', '¥', ',', ' ']);
   return {
     type: d.type,
-    // Plain replaceAll is several times cheaper than a regex replace on every row.
-    expression: `${d.fn}(${['$', '€', '£', '¥', ',', ' '].reduce((e, ch) => `replaceAll(${e}, '${ch}', '')`, '{col}')}, ${scale})`,
+    expression: `${d.fn}(${digits}, ${scale})`,
     convertRate: r,
-    notes: ['currency amounts: symbol and thousands separators stripped'],
+    notes: [
+      p.shapes.currency > 0 ? 'currency amounts: symbol and thousands separators stripped' : 'amounts: thousands separators stripped',
+      ...(accounting ? [`${p.shapes.accounting} accounting negative(s) in parentheses read as minus`] : []),
+    ],
   };
 }
 
@@ -165,6 +196,47 @@ function percent(c: Ctx): Pick | undefined {
     expression: `${d.fn}(replaceAll(replaceAll({col}, '%', ''), ' ', ''), ${scale})`,
     convertRate: r,
     notes: ['percentages: "%" stripped, value kept in percent points'],
+  };
+}
+
+/** Format recorded for decimal-comma numbers: the exact pass measures their scale after the comma. */
+export const DECIMAL_COMMA = 'decimal comma';
+
+/**
+ * Decimal commas (European exports: 17,35 or 1.717,35), '.' as thousands separator. Reached only when
+ * the '.'-decimal readings failed, so a column of 1,234-style values stays a US integer; at least one
+ * value must be unambiguously comma-decimal (decComma that is no US thousands group).
+ */
+function decimalComma(c: Ctx): Pick | undefined {
+  const { p } = c;
+  const r = c.share('int', 'decComma', 'intDotThousands');
+  const scale = p.commaScale;
+  if (scale === 0 || r < TYPE_THRESHOLD || scale > MAX_DECIMAL_SCALE) return undefined;
+  const d = decimalType(p.maxIntDigits, scale);
+  if (!d) return undefined;
+  return {
+    type: d.type,
+    expression: `${d.fn}(replaceAll(replaceAll({col}, '.', ''), ',', '.'), ${scale})`,
+    convertRate: r,
+    format: DECIMAL_COMMA,
+    notes: [`decimal comma: "." thousands separators dropped, "," read as the decimal point; scale ${scale} from the data`],
+  };
+}
+
+/** Amounts with a currency symbol and a decimal comma (12,50 €, € 1.234,50): symbols, spaces and '.' dropped. */
+function moneyComma(c: Ctx): Pick | undefined {
+  const { p } = c;
+  const r = c.share('currencyComma', 'currency', 'int', 'decComma', 'intDotThousands');
+  if (p.shapes.currencyComma === 0 || r < TYPE_THRESHOLD || p.commaScale > MAX_DECIMAL_SCALE) return undefined;
+  const scale = Math.max(2, p.commaScale);
+  const d = decimalType(p.maxIntDigits, scale) ?? { type: `Decimal(38,${scale})`, fn: 'toDecimal128OrNull' };
+  const stripped = ['$', '€', '£', '¥', ' ', '.'].reduce((e, ch) => `replaceAll(${e}, '${ch}', '')`, '{col}');
+  return {
+    type: d.type,
+    expression: `${d.fn}(replaceAll(${stripped}, ',', '.'), ${scale})`,
+    convertRate: r,
+    format: DECIMAL_COMMA,
+    notes: ['currency amounts with a decimal comma: symbol and "." thousands separators dropped, "," read as the decimal point'],
   };
 }
 
@@ -211,6 +283,29 @@ function date(c: Ctx): Pick | undefined {
   const any = c.share('dateIso', 'dateYmdSlash', 'dateText');
   if (any >= TYPE_THRESHOLD && c.share('dateIso') < TYPE_THRESHOLD) {
     return { type, expression: `to${type}(parseDateTime64BestEffortOrNull({col}))`, convertRate: any, format: 'mixed', notes: ['dates in several formats; parsed best effort'], ambiguity: 0.8 };
+  }
+  return mixedDayMonth(c, type);
+}
+
+/**
+ * Day/month dates mixed with ISO or textual ones (hand-typed columns): the day/month values parse in
+ * the order their own values show, the rest best effort (which would read 03/04 one fixed way).
+ */
+function mixedDayMonth(c: Ctx, type: string): Pick | undefined {
+  for (const s of ['dateSlash', 'dateDash', 'dateDot'] as const) {
+    const r = c.share('dateIso', 'dateYmdSlash', 'dateText', s);
+    if (c.p.shapes[s] === 0 || r < TYPE_THRESHOLD) continue;
+    const o = dayMonthOrder(c.p, s);
+    const sep = SEP[s];
+    const fmt = o.dayFirst ? `d${sep}M${sep}yyyy` : `M${sep}d${sep}yyyy`;
+    return {
+      type,
+      expression: `to${type}(coalesce(parseDateTime64InJodaSyntaxOrNull({col}, '${fmt}'), parseDateTime64BestEffortOrNull({col})))`,
+      convertRate: r,
+      format: 'mixed',
+      notes: [`dates in several formats: ${fmt} and ISO or textual dates parsed best effort`, ...o.notes],
+      ambiguity: 0.8 * o.ambiguity,
+    };
   }
   return undefined;
 }

@@ -7,7 +7,7 @@
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 import { toNumber } from '../warehouse/rows';
-import { DMY_SEPARATOR, DMY_SHAPES, NUMBER_NOISE, SHAPES, SHAPE_NAMES, type DmyShape, type ShapeName } from './shapes';
+import { DMY_SEPARATOR, DMY_SHAPES, NUMBER_NOISE, NUMBER_SUFFIX, SHAPES, SHAPE_NAMES, type DmyShape, type ShapeName } from './shapes';
 
 /** Everything the profiling scan learned about one column (counts over the profiled rows). */
 export interface RawProfile {
@@ -31,6 +31,8 @@ export interface RawProfile {
   /** Longest fraction and integer part among number-like values. */
   maxScale: number;
   maxIntDigits: number;
+  /** Longest fraction after a decimal comma (17,35 -> 2). */
+  commaScale: number;
   /** Range of the 4-digit year in date-like values (0 when none). */
   yearMin: number;
   yearMax: number;
@@ -54,16 +56,17 @@ export interface TableColumns {
 export const SAMPLE_ROWS = 20_000;
 const QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95];
 
-const NUMBER_LIKE: ShapeName[] = ['int', 'intThousands', 'dec', 'decThousands', 'currency', 'percent', 'exp'];
+const NUMBER_LIKE: ShapeName[] = ['int', 'intThousands', 'dec', 'decThousands', 'currency', 'accounting', 'percent', 'exp'];
 const DATE_LIKE: ShapeName[] = ['dateIso', 'dateYmdSlash', 'dateSlash', 'dateDash', 'dateDot', 'dateText', 'datetimeIso', 'datetimeSlash'];
 
 /**
  * Per-value expressions, computed ONCE per value in an inner SELECT (aliased
  * `r_<what>`), so the aggregates below never repeat a regex.
  */
-export function rowExpressions(v: string): string[] {
+export function rowExpressions(v: string, raw = v): string[] {
   const r = (what: string, sql: string) => `${sql} AS r_${what}`;
-  const out = SHAPE_NAMES.map((s) => r(`s_${s}`, SHAPES[s](v)));
+  // Shapes read the value without surrounding spaces ("1, 2, 3" CSVs); only `padded` looks at the raw text.
+  const out = SHAPE_NAMES.map((s) => r(`s_${s}`, SHAPES[s](s === 'padded' ? raw : v)));
   const f = (s: ShapeName) => `r_s_${s}`;
   for (const s of DMY_SHAPES) {
     // splitByChar is far cheaper than a regex extract, and runs only on values of the shape (short-circuit AND).
@@ -72,24 +75,30 @@ export function rowExpressions(v: string): string[] {
     out.push(r(`g_${s}`, `(${f(s)} AND toUInt16OrZero(splitByChar(${sep}, ${v})[2]) > 12)`));
   }
   const numberLike = `(${NUMBER_LIKE.map(f).join(' OR ')})`;
+  // A decimal comma that is not also a US thousands group (1,234) reads as its European value.
+  const euOnly = `((${f('decComma')} OR ${f('currencyComma')}) AND NOT ${f('intThousands')} AND NOT ${f('currency')})`;
+  const comma = `position(${v}, ',')`;
+  // Length without a trailing symbol or percent sign (12.50 €), so the fraction counts digits only.
+  const digitsEnd = `toInt64(length(trimRight(${v}, ${NUMBER_SUFFIX})))`;
   const dateLike = `(${DATE_LIKE.map(f).join(' OR ')})`;
   const dot = `position(${v}, '.')`;
   out.push(
-    r('num_like', numberLike),
+    r('num_like', `(${numberLike} OR ${euOnly})`),
     r('date_like', dateLike),
     // Numbers written for people are cleaned only when they contain a symbol or separator.
-    r('num', `if(${numberLike}, toFloat64OrNull(if(multiSearchAny(${v}, ['$','€','£','¥',',','%',' ']), replaceRegexpAll(${v}, ${NUMBER_NOISE}, ''), ${v})), NULL)`),
-    r('scale', `if(${numberLike} AND ${dot} > 0, toInt64(length(${v})) - toInt64(${dot}) - toInt64(endsWith(${v}, '%')), toInt64(0))`),
+    r('num', `if(${euOnly}, toFloat64OrNull(replaceAll(replaceAll(replaceRegexpAll(${v}, ${NUMBER_NOISE}, ''), '.', ''), ',', '.')), if(${numberLike}, toFloat64OrNull(if(multiSearchAny(${v}, ['$','€','£','¥',',','%',' ']), replaceRegexpAll(${v}, ${NUMBER_NOISE}, ''), ${v})), NULL))`),
+    r('scale', `if(${numberLike} AND ${dot} > 0, ${digitsEnd} - toInt64(${dot}), toInt64(0))`),
     // Upper bound of integer digits (length of the text): only decides Decimal(18,s) vs Decimal(38,s).
-    r('intdig', `if(${numberLike}, if(${dot} > 0, toInt64(${dot}) - 1, toInt64(length(${v}))), toInt64(0))`),
+    r('intdig', `if(${numberLike}, if(${dot} > 0, toInt64(${dot}) - 1, toInt64(length(${v}))), if(${euOnly}, toInt64(${comma}) - 1, toInt64(0)))`),
+    r('cscale', `if(${euOnly}, ${digitsEnd} - toInt64(${comma}), toInt64(0))`),
     // Year: leading for year-first shapes, trailing for day/month-first and textual dates.
     r('year', `if(${dateLike}, toUInt16OrZero(if(match(${v}, '^[0-9]{4}'), substring(${v}, 1, 4), substring(${v}, -4))), toUInt16(0))`),
   );
   return out;
 }
 
-/** The aggregates per column over the inner SELECT's per-value results, aliased `c_<what>`. */
-export function columnAggregates(v: string): string[] {
+/** The aggregates per column over the inner SELECT's per-value results, aliased `c_<what>` (`t`: the trimmed value). */
+export function columnAggregates(v: string, t = v): string[] {
   const x = (what: string) => `r_${what}`;
   const a = (what: string, sql: string) => `${sql} AS c_${what}`;
   const out = [
@@ -99,10 +108,11 @@ export function columnAggregates(v: string): string[] {
     a('maxlen', `max(length(${v}))`),
     ...SHAPE_NAMES.map((s) => a(`s_${s}`, `countIf(${x(`s_${s}`)})`)),
     ...DMY_SHAPES.flatMap((s) => [a(`f_${s}`, `countIf(${x(`f_${s}`)})`), a(`g_${s}`, `countIf(${x(`g_${s}`)})`)]),
-    a('ovf', `countIf(${x('s_int')} AND isNull(toInt64OrNull(${v})))`),
-    a('neg', `countIf(${x('num_like')} AND startsWith(${v}, '-'))`),
+    a('ovf', `countIf(${x('s_int')} AND isNull(toInt64OrNull(${t})))`),
+    a('neg', `countIf(${x('num_like')} AND startsWith(${t}, '-'))`),
     a('scale', `max(${x('scale')})`),
     a('intdig', `max(${x('intdig')})`),
+    a('cscale', `max(${x('cscale')})`),
     a('ymin', `minIf(${x('year')}, ${x('date_like')})`),
     a('ymax', `max(${x('year')})`),
     a('ncount', `countIf(${x('num_like')})`),
@@ -144,6 +154,7 @@ function readColumn(r: Json, col: { name: string; position: number }, rows: numb
     negatives: toNumber(g('neg')),
     maxScale: toNumber(g('scale')),
     maxIntDigits: toNumber(g('intdig')),
+    commaScale: toNumber(g('cscale')),
     yearMin: toNumber(g('ymin')),
     yearMax: toNumber(g('ymax')),
     numeric:
@@ -198,8 +209,8 @@ export async function profileTable(
   const where = sampled ? ' WHERE randCanonical() < {p:Float64}' : '';
   const rowsSql = `SELECT ${cols.map((c, k) => `toString(${c}) AS _c${k}`).join(', ')} FROM ${qualified(database, t.table)}${where}`;
   const unpivot = `SELECT _k, _v FROM (${rowsSql}) ARRAY JOIN [${t.columns.map((_, k) => `_c${k}`).join(', ')}] AS _v, range(${t.columns.length}) AS _k`;
-  const inner = `SELECT _k, _v, ${rowExpressions('_v').join(',\n')} FROM (${unpivot})`;
-  const sql = `SELECT _k, count() AS n, ${columnAggregates('_v').join(',\n')} FROM (${inner}) GROUP BY _k ORDER BY _k`;
+  const inner = `SELECT _k, _v, trimBoth(_v) AS _t, ${rowExpressions('_t', '_v').join(',\n')} FROM (${unpivot})`;
+  const sql = `SELECT _k, count() AS n, ${columnAggregates('_v', '_t').join(',\n')} FROM (${inner}) GROUP BY _k ORDER BY _k`;
   const rows = await wh.query<Json>(sql, { signal, params: sampled ? { p: SAMPLE_ROWS / totalRows } : undefined });
   const byK = new Map(rows.map((r) => [Number(r._k), r]));
   const profiledRows = rows.length > 0 ? toNumber(rows[0].n) : 0;

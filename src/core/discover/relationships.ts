@@ -13,7 +13,7 @@
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 import type { InferredType, Relationship } from './catalog-types';
-import { entityNamesTable, isKeyLikeName, nameSimilarity } from './names';
+import { entityNamesTable, isKeyLikeName, nameSimilarity, tokens } from './names';
 
 export interface RelColumn {
   table: string;
@@ -86,7 +86,8 @@ export function candidatePairs(columns: RelColumn[]): Candidate[] {
 }
 
 function valueExpr(c: RelColumn, fam: Family): string {
-  const v = quoteIdent(c.name);
+  // Types were inferred without surrounding spaces ("1, 2"): values compare the same way.
+  const v = `trimBoth(${quoteIdent(c.name)})`;
   if (fam === 'int') return `toInt64OrNull(replaceAll(${v}, ',', ''))`;
   if (fam === 'uuid') return `toUUIDOrNull(${v})`;
   return v;
@@ -153,6 +154,22 @@ export function relationshipId(fromTable: string, fromColumns: string[], toTable
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/**
+ * Words that name a reference to another row of the same table: employee -> manager (`reports_to`,
+ * `manager_id`), category -> parent, version -> previous. Such a column never names its own table.
+ */
+const SELF_REFERENCE_WORDS = new Set([
+  'parent', 'manager', 'mgr', 'supervisor', 'boss', 'reports', 'superior', 'head', 'lead', 'mentor',
+  'referrer', 'referred', 'predecessor', 'successor', 'previous', 'prev', 'next', 'replaced', 'replaces', 'ancestor', 'upline',
+]);
+
+/** Name evidence of a pair; a self-reference whose name says hierarchy counts as the entity containing the table (0.7). */
+function nameScore(from: RelColumn, to: RelColumn): number {
+  const name = nameSimilarity(from.name, to.table, to.name);
+  if (from.table !== to.table || !tokens(from.name).some((t) => SELF_REFERENCE_WORDS.has(t))) return name;
+  return Math.max(name, 0.7);
+}
+
 interface NameVerdict {
   name: number;
   /** Why the pair is rejected whatever the data says. */
@@ -161,7 +178,7 @@ interface NameVerdict {
 
 /** The rules that depend on names and domain size only (not on containment). */
 function nameVerdict(from: RelColumn, to: RelColumn, fromDistinct: number, tables: string[]): NameVerdict {
-  const name = nameSimilarity(from.name, to.table, to.name);
+  const name = nameScore(from, to);
   // A column that is itself a key references another key only as a shared primary key, which names must say.
   if (from.isKey && name < 0.7) return { name, reject: 'both sides are keys and the names do not link them' };
   // `customer_id` names the customers table: it does not reference another table's key, whatever the values say.
@@ -191,7 +208,7 @@ export function resolveRelationships(verified: Verified[], tables: string[] = []
     // `customer_id` names the customers table: it does not reference another table's key, whatever the values say.
     const namesOther = tables.some((t) => t !== v.to.table && entityNamesTable(v.from.name, t)) && !entityNamesTable(v.from.name, v.to.table);
     const containment = 1 - v.orphans / v.fromDistinct;
-    const name = nameSimilarity(v.from.name, v.to.table, v.to.name);
+    const name = nameScore(v.from, v.to);
     const p = plausibility(v);
     const notes = [...p.notes];
     // A column that is itself a key references another key only as a shared primary key, which names must say.

@@ -11,8 +11,12 @@ export type ShapeName =
   | 'zeroPadded'
   | 'dec'
   | 'decThousands'
+  | 'decComma'
+  | 'intDotThousands'
   | 'exp'
   | 'currency'
+  | 'currencyComma'
+  | 'accounting'
   | 'percent'
   | 'boolWord'
   | 'boolDigit'
@@ -50,8 +54,23 @@ export const SHAPES: Record<ShapeName, (v: string) => string> = {
   zeroPadded: (v) => gated(`startsWith(${v}, '0')`, v, '^0[0-9]+$'),
   dec: (v) => gated(`(${numberStart(v)} AND position(${v}, '.') > 0)`, v, '^-?[0-9]*[.][0-9]+$'),
   decThousands: (v) => gated(`(${numberStart(v)} AND position(${v}, ',') > 0)`, v, '^-?[0-9]{1,3}(,[0-9]{3})+[.][0-9]+$'),
+  // Decimal comma (European exports: 17,35 or 1.717,35). "1,234" matches intThousands too; the column decides.
+  decComma: (v) => gated(`(${numberStart(v)} AND position(${v}, ',') > 0)`, v, '^-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+),[0-9]+$'),
+  // Integers with '.' thousands (1.234.567); "1.234" matches dec too.
+  intDotThousands: (v) => gated(`(${numberStart(v)} AND position(${v}, '.') > 0)`, v, '^-?[0-9]{1,3}([.][0-9]{3})+$'),
   exp: (v) => gated(`(${numberStart(v)} AND (position(${v}, 'e') > 0 OR position(${v}, 'E') > 0))`, v, '^-?([0-9]+[.]?[0-9]*|[.][0-9]+)[eE][-+]?[0-9]+$'),
-  currency: (v) => gated(`multiSearchAny(${v}, ['$','€','£','¥'])`, v, '^-?[$€£¥] ?-?[0-9]{1,3}(,?[0-9]{3})*([.][0-9]+)?$'),
+  // The symbol before (US: $1,234.50) or after the amount (European: 12.50 €).
+  currency: (v) => gated(`multiSearchAny(${v}, ['$','€','£','¥'])`, v, '^-?[$€£¥] ?-?[0-9]{1,3}(,?[0-9]{3})*([.][0-9]+)?$|^-?[0-9]{1,3}(,?[0-9]{3})*([.][0-9]+)? ?[$€£¥]$'),
+  // Amounts with a decimal comma (12,50 € or € 1.234,50): the symbol before or after. "€1,234" is left to
+  // currency (a US thousands group), so no value counts as both.
+  currencyComma: (v) =>
+    gated(
+      `(multiSearchAny(${v}, ['$','€','£','¥']) AND position(${v}, ',') > 0)`,
+      v,
+      '^-?[$€£¥]? ?-?([0-9]+,([0-9]{1,2}|[0-9]{4,})|[0-9]{1,3}([.][0-9]{3})+,[0-9]+)( ?[$€£¥])?$',
+    ),
+  // Accounting negatives: (1,234.50) or ($12.00) is -1234.50 / -12.00.
+  accounting: (v) => gated(`(startsWith(${v}, '(') AND endsWith(${v}, ')'))`, v, '^[(][$€£¥]? ?[0-9]{1,3}(,?[0-9]{3})*([.][0-9]+)? ?[$€£¥]?[)]$'),
   percent: (v) => gated(`endsWith(${v}, '%')`, v, '^-?[0-9]+([.][0-9]+)? ?%$'),
   boolWord: (v) => `(length(${v}) <= 5 AND lower(${v}) IN ${BOOL_WORDS})`,
   boolDigit: (v) => `${v} IN ('0','1')`,
@@ -89,6 +108,9 @@ export const SHAPE_NAMES = Object.keys(SHAPES) as ShapeName[];
 export const DMY_SHAPES = ['dateSlash', 'dateDash', 'dateDot', 'datetimeSlash'] as const;
 export type DmyShape = (typeof DMY_SHAPES)[number];
 export const DMY_SEPARATOR: Record<DmyShape, string> = { dateSlash: '/', dateDash: '-', dateDot: '.', datetimeSlash: '/' };
+
+/** Symbols, spaces and the accounting parenthesis that may follow the digits of an amount or percentage. */
+export const NUMBER_SUFFIX = `' $€£¥%)'`;
 
 /** Characters stripped from numbers written for people (currency, thousands, percent). */
 export const NUMBER_NOISE = `'[$€£¥,% ]'`;

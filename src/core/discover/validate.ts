@@ -8,7 +8,8 @@ import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 import { toNumber } from '../warehouse/rows';
 import type { InferredType } from './catalog-types';
-import { SHAPES, type ShapeName } from './shapes';
+import { NUMBER_SUFFIX, SHAPES, type ShapeName } from './shapes';
+import { DECIMAL_COMMA } from './infer';
 
 export interface ExactFacts {
   empty: number;
@@ -70,8 +71,9 @@ function aggregates(c: ValidateColumn, i: number): string[] {
     a('rawd', c.inferred.type === 'LowCardinality(String)' ? `uniqIf(${v}, ${present})` : '0'),
   ];
   // A sample can miss the longest fraction; a Decimal scale that is too small would round silently.
-  const dot = `position(${v}, '.')`;
-  out.push(a('scale', c.inferred.type.startsWith('Decimal') ? `maxIf(toInt64(length(trimRight(replaceAll(${v}, '%', '')))) - toInt64(${dot}), ${dot} > 0)` : '0'));
+  // Decimal-comma numbers (1.717,35) have their fraction after the comma.
+  const dot = c.inferred.format === DECIMAL_COMMA ? `position(${v}, ',')` : `position(${v}, '.')`;
+  out.push(a('scale', c.inferred.type.startsWith('Decimal') ? `maxIf(toInt64(length(trimRight(${v}, ${NUMBER_SUFFIX}))) - toInt64(${dot}), ${dot} > 0)` : '0'));
   // Distinct 64-bit hashes: when they are as many as the rows, the values are provably all distinct,
   // at a fraction of the cost of a set of strings (a collision can only under-count, never invent a key).
   if (c.exactDistinct) out.push(a('dx', `uniqExactIf(cityHash64(${v}), ${v} != '')`));

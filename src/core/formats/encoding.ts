@@ -31,6 +31,21 @@ export function detectEncoding(sample: Buffer): DetectedEncoding {
   return { encoding: 'windows-1252', bom: 0, invalidUtf8: 0 };
 }
 
+/**
+ * Share of the sample's bytes that no text file holds: control bytes other than tab, line feed, carriage
+ * return, form feed, vertical tab, SUB and ESC (NUL included). Ask only for a single-byte or UTF-8
+ * reading: UTF-16 has zero bytes by design.
+ */
+export function binaryShare(sample: Buffer): number {
+  if (sample.length === 0) return 0;
+  let n = 0;
+  for (const b of sample) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1a && b !== 0x1b) n++;
+  return n / sample.length;
+}
+
+/** Above this share of binary bytes a "text" file is binary data (an image, an archive, a renamed file). */
+export const BINARY_SHARE = 0.02;
+
 /** ASCII text in UTF-16 has a zero byte in every other position. */
 function utf16WithoutBom(sample: Buffer): TextEncoding | undefined {
   const n = Math.min(sample.length, 4096) & ~1;

@@ -3,9 +3,10 @@
  * bytes come from (a file, an S3 object, an HTTP body), so every source kind
  * reads the same formats the same way.
  */
+import { basename } from 'node:path';
 import type { StreamRead, StreamRecord } from '../sources/source';
 import { CsvSplitter } from './csv';
-import { detectEncoding, textDecoder, type TextEncoding } from './encoding';
+import { BINARY_SHARE, binaryShare, detectEncoding, textDecoder, type TextEncoding } from './encoding';
 import { FieldArrays, flattenInto, flattenJson, JsonSplitter, type FlatRecord } from './json';
 import { sniffDialect } from './sniff';
 import { XmlRecordReader } from './xml';
@@ -106,6 +107,10 @@ export interface DelimitedLayout {
 export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): DelimitedLayout {
   const detected = detectEncoding(head);
   const encoding = o.encoding ?? detected.encoding;
+  // A binary file named .csv would otherwise load as one garbled row of mojibake.
+  if (!encoding.startsWith('utf-16') && binaryShare(head) > BINARY_SHARE) {
+    throw new Error(`${basename(o.fileName ?? 'the file')} is not text: ${Math.round(binaryShare(head) * 1000) / 10}% of its first ${head.length} bytes are binary (NUL or control bytes)`);
+  }
   const bom = o.encoding ? bomLength(head, o.encoding) : detected.bom;
   const d = textDecoder(encoding);
   const sample = d.write(head.subarray(bom));
@@ -131,6 +136,8 @@ export function nativeCsvSettings(layout: DelimitedLayout): Record<string, strin
     format_csv_delimiter: layout.delimiter,
     input_format_csv_allow_whitespace_or_tab_as_delimiter: layout.delimiter === '\t' || layout.delimiter === ' ' ? 1 : 0,
     input_format_csv_skip_first_lines: layout.header ? 1 : 0,
+    // Blank lines at the end (spreadsheet exports) are no records, as on the streamed path.
+    input_format_csv_skip_trailing_empty_lines: 1,
     input_format_csv_trim_whitespaces: 0,
     format_csv_allow_single_quotes: 0,
     format_csv_allow_double_quotes: 1,
@@ -219,7 +226,8 @@ export async function jsonRead(bytes: ByteSource, o: { ndjson?: boolean; signal?
   const firstLine = text.split('\n', 1)[0];
   const lineMode = o.ndjson || (!text.startsWith('[') && isCompleteJson(firstLine));
   const source = decoded(all, encoding, bom);
-  const records = lineMode ? ndjsonRecords(source, o.signal) : splitJsonRecords(source, text.startsWith('[') ? 'array' : 'sequence', o.signal);
+  // A .json file of one line may be an envelope around the records (a minified API dump); a .ndjson line never is.
+  const records = lineMode ? ndjsonRecords(source, o.signal, !o.ndjson) : splitJsonRecords(source, text.startsWith('[') ? 'array' : 'sequence', o.signal);
   return { kind: 'stream', columns: [], records };
 }
 
@@ -232,36 +240,92 @@ function isCompleteJson(line: string): boolean {
   }
 }
 
-async function* ndjsonRecords(text: AsyncIterable<string>, signal?: AbortSignal): AsyncGenerator<StreamRecord> {
+async function* ndjsonRecords(text: AsyncIterable<string>, signal?: AbortSignal, envelope = false): AsyncGenerator<StreamRecord> {
   let rest = '';
   let line = 0;
-  const one = (raw: string): StreamRecord | undefined => {
+  let seen = 0;
+  let held: { text: string; line: number } | undefined;
+  function* one(raw: string): Generator<StreamRecord> {
     line++;
     const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (body.trim() === '') return undefined;
-    return jsonRecord(body, line);
-  };
+    if (body.trim() === '') return;
+    seen++;
+    // The first line waits until a second one shows whether it is an envelope.
+    if (envelope && seen === 1) {
+      held = { text: body, line };
+      return;
+    }
+    if (held) yield jsonRecord(held.text, held.line);
+    held = undefined;
+    yield jsonRecord(body, line);
+  }
   for await (const chunk of text) {
     if (signal?.aborted) throw new Error('The load was cancelled.');
     const lines = (rest + chunk).split('\n');
     rest = lines.pop() ?? '';
-    for (const l of lines) {
-      const r = one(l);
-      if (r) yield r;
-    }
+    for (const l of lines) yield* one(l);
   }
-  const r = one(rest);
-  if (r) yield r;
+  yield* one(rest);
+  if (!held) return;
+  const inner = seen === 1 ? envelopeRecords(held.text) : undefined;
+  if (inner) for (const c of inner) yield jsonRecord(c.text, held.line);
+  else yield jsonRecord(held.text, held.line);
 }
 
 async function* splitJsonRecords(text: AsyncIterable<string>, mode: 'array' | 'sequence', signal?: AbortSignal): AsyncGenerator<StreamRecord> {
   const splitter = new JsonSplitter(mode);
   const convert = (c: { text: string; line: number }): StreamRecord => jsonRecord(c.text, c.line);
+  // A sequence of one object may be an envelope around the records: hold the first value until a second shows up.
+  let held: { text: string; line: number } | undefined;
+  let seen = 0;
+  function* take(chunks: { text: string; line: number }[]): Generator<StreamRecord> {
+    for (const c of chunks) {
+      seen++;
+      if (mode === 'sequence' && seen === 1) {
+        held = c;
+        continue;
+      }
+      if (held) yield convert(held);
+      held = undefined;
+      yield convert(c);
+    }
+  }
   for await (const chunk of text) {
     if (signal?.aborted) throw new Error('The load was cancelled.');
-    for (const c of splitter.push(chunk)) yield convert(c);
+    yield* take(splitter.push(chunk));
   }
-  for (const c of splitter.end()) yield convert(c);
+  yield* take(splitter.end());
+  if (!held) return;
+  const inner = seen === 1 ? envelopeRecords(held.text) : undefined;
+  if (inner) for (const c of inner) yield jsonRecord(c.text, held.line + c.line - 1);
+  else yield convert(held);
+}
+
+/**
+ * The records of a file that is one object wrapping them, as API dumps are ({"meta": {...}, "data":
+ * [{...}, ...]}): its longest array of objects, at any depth, each element's exact text (numbers as
+ * written). None (the object is the one record) when it holds no array of objects.
+ */
+export function envelopeRecords(text: string): { text: string; line: number }[] | undefined {
+  let fields: FlatRecord;
+  try {
+    fields = flattenJson(text).record;
+  } catch {
+    return undefined;
+  }
+  let best: { text: string; line: number }[] | undefined;
+  for (const value of fields.values()) {
+    if (!value.startsWith('[')) continue;
+    const splitter = new JsonSplitter('array');
+    let items: { text: string; line: number }[];
+    try {
+      items = [...splitter.push(value), ...splitter.end()];
+    } catch {
+      continue;
+    }
+    if (items.length > (best?.length ?? 0) && items.every((x) => x.text.trimStart().startsWith('{'))) best = items;
+  }
+  return best;
 }
 
 /** Record-oriented XML (see xml.ts). */
@@ -280,12 +344,31 @@ async function* xmlRecords(text: AsyncIterable<string>, signal?: AbortSignal): A
   for (const r of reader.end()) yield flatRecord(r.record);
 }
 
-/** One sheet of a workbook: the first non-empty row names the columns. */
+/** Rows searched for the header below title lines. */
+const HEADER_SEARCH_ROWS = 10;
+
+/** A header names two columns or more: a title above it is one cell, or one text merged across cells. */
+const namesColumns = (values: string[]) => new Set(values.filter((v) => v !== '')).size >= 2;
+
+/**
+ * One sheet of a workbook: the header is the first non-empty row that names two columns or more, so a
+ * report's title lines above the table ("Sales Report 2024", a merged banner) are skipped; a sheet of
+ * one column has its first row as header.
+ */
 export async function xlsxRead(file: string, sheet: SheetInfo, signal?: AbortSignal): Promise<StreamRead> {
   const rows = readSheet(file, sheet, signal);
-  const first = await rows.next();
-  const columns = first.done ? [] : first.value.values;
+  const head: string[][] = [];
+  while (head.length < HEADER_SEARCH_ROWS) {
+    const r = await rows.next();
+    if (r.done) break;
+    head.push(r.value.values);
+    if (namesColumns(r.value.values)) break;
+  }
+  const at = Math.max(0, head.findIndex(namesColumns));
+  const columns = head[at] ?? [];
+  const buffered = head.slice(at + 1);
   async function* records(): AsyncGenerator<StreamRecord> {
+    for (const values of buffered) yield { ok: true, values };
     for await (const row of rows) yield { ok: true, values: row.values };
   }
   return { kind: 'stream', columns, records: records() };

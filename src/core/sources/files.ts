@@ -69,8 +69,11 @@ export class FilesSource implements Source {
           continue;
         }
         const wanted = this.config.sheets;
+        const file = base.split('/').pop() ?? base;
         for (const sheet of sheets.filter((s) => !wanted || wanted.includes(s.name))) {
-          rows.push({ raw: `${base}__${sheet.name}`, entry: { ...f, sheet }, size: st.size, version });
+          // customers.xlsx [Customers] is the object customers, not customers__customers.
+          const raw = sheet.name.toLowerCase() === file.toLowerCase() ? base : `${base}__${sheet.name}`;
+          rows.push({ raw, entry: { ...f, sheet }, size: st.size, version });
         }
       } else rows.push({ raw: base, entry: f, size: st.size, version });
     }
