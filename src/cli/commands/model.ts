@@ -24,11 +24,12 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
       const o = globals();
       const { root, paths, project } = workspace(o);
       const r = generateErdFile(paths, project, opts.name);
-      if (o.json) return printJson({ file: relative(root, r.file), entities: r.entities, relationships: r.relationships, decompositions: r.model.decompositions });
+      if (o.json) return printJson({ file: relative(root, r.file), entities: r.entities, relationships: r.relationships, decompositions: r.model.decompositions, skipped: r.skipped });
       process.stdout.write(
         `${r.kept ? 'Updated' : 'Wrote'} ${relative(root, r.file)}: ${r.entities} entities, ${r.relationships} relationships, ${r.model.groups.length} subject areas.\n`,
       );
       for (const d of r.model.decompositions.filter((x) => x.status === 'proposed')) process.stdout.write(`  proposed ${d.id}: ${d.reason}\n`);
+      for (const s of r.skipped) process.stdout.write(`  skipped ${s.table}: ${s.reason}\n`);
     });
 
   for (const [verb, accept] of [['accept', true], ['reject', false]] as const) {

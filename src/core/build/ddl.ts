@@ -48,14 +48,26 @@ export class Ddl {
   }
 
   /**
-   * Columns the model added since the table was created (schema drift: a new source column), added in
-   * place so an incremental run keeps working; a retyped column or another key needs a full rebuild.
+   * An existing table brought to the model's columns before an incremental insert (schema drift): new
+   * columns added, retyped ones converted in place (a no-op when the type is the same), so a text value
+   * never lands silently in an old Date column as 1900-01-01. Sorting-key columns cannot change type
+   * in place: a full rebuild (staging table from the model) does that.
    */
-  addColumns(t: TableSpec): string[] {
-    const adds = t.columns.map((c) => `ADD COLUMN IF NOT EXISTS ${c}`).join(',\n  ');
-    const out = [`ALTER TABLE ${this.storage(t.database, t.table)}${this.on}\n  ${adds}`];
-    if (this.cluster) out.push(`ALTER TABLE ${qualified(t.database, t.table)}${this.on}\n  ${adds}`);
-    return out;
+  evolveColumns(t: TableSpec): string[] {
+    const ident = (def: string) => def.slice(0, def.lastIndexOf('`') + 1);
+    const alter = (clauses: string[], settings = '') =>
+      clauses.length === 0
+        ? []
+        : [
+            `ALTER TABLE ${this.storage(t.database, t.table)}${this.on}\n  ${clauses.join(',\n  ')}${settings}`,
+            ...(this.cluster ? [`ALTER TABLE ${qualified(t.database, t.table)}${this.on}\n  ${clauses.join(',\n  ')}`] : []),
+          ];
+    const modifiable = t.columns.filter((c) => !t.orderBy.includes(ident(c)) && !t.shardKey?.includes(ident(c)));
+    return [
+      ...alter(t.columns.map((c) => `ADD COLUMN IF NOT EXISTS ${c}`)),
+      // Wait for the conversion, so a value that does not convert fails this step, not a later read.
+      ...alter(modifiable.map((c) => `MODIFY COLUMN ${c}`), '\nSETTINGS mutations_sync = 2'),
+    ];
   }
 
   private distributedTwin(database: string, table: string, shardKey: string, ifNotExists: boolean): string {

@@ -145,7 +145,7 @@ function scd1Step(b: BuildContext, d: Dimension): StepOut {
       `SELECT cityHash64(${keyCols.join(', ')}), ${[...keyCols, ...d.attributes.map((_, i) => q(`__a${i}`))].join(', ')}, ${q('__lid')}, ${q('__chg')}\n` +
       `FROM (\n${indent(src.sql)}\n)\nORDER BY ${q('__chg')} DESC\nLIMIT 1 BY ${keyCols.join(', ')}${b.ddl.settings()}`,
   ];
-  const statements = [...b.ddl.createTable(spec), ...b.stagedRebuild(b.db.gold, d.name, spec.shardKey, insert)];
+  const statements = [...b.ddl.createTable(spec), ...b.stagedRebuild(spec, insert)];
   return {
     step: {
       id: goldStepId(d.name),
@@ -224,6 +224,7 @@ function scd2Step(b: BuildContext, d: Dimension): StepOut {
         ];
   const statements = [
     ...b.ddl.createTable(spec),
+    ...b.ddl.evolveColumns(spec),
     // The unknown member, once.
     `INSERT INTO ${dim} (${all.join(', ')})\n` +
       `SELECT 0, ${unknownValues(src.keyTypes, d.attributes.map((x) => x.type)).join(', ')}, ${MIN_TIME}, ${MAX_TIME}, 1, 0, '', 1\n` +
@@ -359,7 +360,7 @@ function dateStep(b: BuildContext, d: Dimension): StepOut {
       `  FROM (SELECT assumeNotNull(min(__x)) AS __lo, assumeNotNull(max(__x)) AS __hi, count() AS __n FROM (\n  ${dates}\n  ))\n` +
       `  WHERE __n > 0\n)${b.ddl.settings()}`,
   ];
-  const statements = [...b.ddl.createTable(spec), ...b.stagedRebuild(b.db.gold, d.name, spec.shardKey, insert)];
+  const statements = [...b.ddl.createTable(spec), ...b.stagedRebuild(spec, insert)];
   return {
     step: {
       id: goldStepId(d.name),
@@ -587,6 +588,7 @@ function factStep(b: BuildContext, f: Fact): StepOut {
   const loads = b.silver(e.name);
   const incremental = [
     ...b.ddl.createTable(spec),
+    ...b.ddl.evolveColumns(spec),
     ...b.batchStart(id, loads, false),
     ...b.liveStart(id, loads),
     ...headerIds.flatMap(({ h, id: hid }) => b.batchStart(hid, b.silver(h.entity.name), false)),
@@ -602,7 +604,7 @@ function factStep(b: BuildContext, f: Fact): StepOut {
     ...b.ddl.createTable(spec),
     ...b.batchStart(id, loads, true),
     ...headerIds.flatMap(({ h, id: hid }) => b.batchStart(hid, b.silver(h.entity.name), true)),
-    ...b.stagedRebuild(b.db.gold, f.name, spec.shardKey, (t) => [insert(t, silverFrom(b, e), b.inBatch(id))]),
+    ...b.stagedRebuild(spec, (t) => [insert(t, silverFrom(b, e), b.inBatch(id))]),
     ...b.batchEnd(id, true),
     ...headerIds.flatMap(({ id: hid }) => b.batchEnd(hid, true)),
   ];

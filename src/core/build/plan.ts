@@ -181,7 +181,7 @@ export class BuildContext {
   /** Build into a staging twin, then swap atomically: readers see the old or the new table, never half. */
   stagedRebuild(spec: TableSpec, insert: (target: string) => string[]): string[] {
     const { database, table } = spec;
-    const staging = `${table}__staging`;
+    const staging = stagingName(table);
     return [
       ...this.ddl.dropTable(database, staging),
       // The staging table takes the model's current columns, not the old table's: a rebuild applies model
@@ -193,6 +193,9 @@ export class BuildContext {
     ];
   }
 }
+
+/** The table a rebuild fills before it is exchanged with `table`. */
+export const stagingName = (table: string): string => `${table}__staging`;
 
 export function sqlFile(layer: string, name: string, full = false): string {
   return `sql/${layer}/${fileSafe(name)}${full ? '.full' : ''}.sql`;

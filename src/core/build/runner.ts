@@ -13,7 +13,8 @@ import { describeError } from '../errors';
 import { qualified } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 import type { Manifest, ManifestStep, RunRecord, RunStep, StepStatus } from './build-types';
-import { probeOf, splitStatements } from './ddl';
+import { Ddl, probeOf, splitStatements } from './ddl';
+import { stagingName } from './plan';
 import { topologicalOrder } from './graph';
 import { ensureRunTables, newRunId, readRun, recordRun, saveRun } from './run-store';
 
@@ -165,6 +166,25 @@ async function executeStep(ctx: CoreContext, s: ManifestStep, rs: RunStep, full:
   rs.log = [...rs.log.filter((l) => !l.startsWith('statement ')), `file build/${rel}: ${statements.length} statement(s)`];
   rs.error = undefined;
   rs.result = undefined;
+  try {
+    await runStatements(wh, s, rs, statements, signal);
+  } catch (err) {
+    await dropStaging(ctx, s);
+    throw err;
+  }
+  if (s.target && s.layer !== 'check' && !s.target.view) {
+    // `final = 1` counts ReplacingMergeTree tables as readers see them (one row per key).
+    const t0 = performance.now();
+    const [r] = await wh.query<{ n: string | number }>(`SELECT count() AS n FROM ${qualified(s.target.database, s.target.table)}`, {
+      signal,
+      settings: { final: 1 },
+    });
+    rs.rows = Number(r?.n ?? 0);
+    rs.log.push(`rows: ${rs.rows} in ${qualified(s.target.database, s.target.table)} (counted in ${Math.round(performance.now() - t0)} ms)`);
+  }
+}
+
+async function runStatements(wh: Warehouse, s: ManifestStep, rs: RunStep, statements: string[], signal: AbortSignal): Promise<void> {
   for (const [i, sql] of statements.entries()) {
     signal.throwIfAborted();
     const t0 = performance.now();
@@ -181,15 +201,16 @@ async function executeStep(ctx: CoreContext, s: ManifestStep, rs: RunStep, full:
       rs.log.push(`statement ${i + 1}: ${firstLine(sql)} (${Math.round(performance.now() - t0)} ms)`);
     }
   }
-  if (s.target && s.layer !== 'check' && !s.target.view) {
-    // `final = 1` counts ReplacingMergeTree tables as readers see them (one row per key).
-    const t0 = performance.now();
-    const [r] = await wh.query<{ n: string | number }>(`SELECT count() AS n FROM ${qualified(s.target.database, s.target.table)}`, {
-      signal,
-      settings: { final: 1 },
-    });
-    rs.rows = Number(r?.n ?? 0);
-    rs.log.push(`rows: ${rs.rows} in ${qualified(s.target.database, s.target.table)} (counted in ${Math.round(performance.now() - t0)} ms)`);
+}
+
+/**
+ * A rebuild that failed (or was cancelled) between filling its staging table and the exchange leaves
+ * no half-built table visible next to the real one. Best effort: the next rebuild drops it first anyway.
+ */
+async function dropStaging(ctx: CoreContext, s: ManifestStep): Promise<void> {
+  if (!s.target || s.target.view || s.layer === 'check') return;
+  for (const sql of new Ddl(ctx.warehouse.cluster).dropTable(s.target.database, stagingName(s.target.table))) {
+    await ctx.warehouse.command(sql).catch((err: unknown) => ctx.log.warn(`${s.id}: could not drop its staging table: ${describeError(err)}`));
   }
 }
 

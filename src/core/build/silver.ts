@@ -69,6 +69,7 @@ function bronzeStep(b: BuildContext, e: Entity): StepOut {
     `FROM ${source}\nWHERE ${b.inBatch(id)}${b.ddl.settings()}`;
   const incremental = [
     ...b.ddl.createTable(spec),
+    ...b.ddl.evolveColumns(spec),
     ...b.batchStart(id, source, false),
     ...b.liveStart(id, source),
     select(b.silver(e.name)),
@@ -79,7 +80,7 @@ function bronzeStep(b: BuildContext, e: Entity): StepOut {
   const full = [
     ...b.ddl.createTable(spec),
     ...b.batchStart(id, source, true),
-    ...b.stagedRebuild(b.db.silver, e.name, spec.shardKey, (t) => [select(t)]),
+    ...b.stagedRebuild(spec, (t) => [select(t)]),
     ...b.batchEnd(id, true),
   ];
   const what = `silver ${e.name} from bronze ${e.sourceTable}`;
@@ -118,7 +119,7 @@ function derivedStep(b: BuildContext, e: Entity): StepOut {
       `WHERE ${cols.filter((_, i) => isKey[i]).map((c) => `${c} IS NOT NULL`).join(' AND ')}\n` +
       `GROUP BY ${cols.filter((_, i) => isKey[i]).join(', ')}${b.ddl.settings()}`,
   ];
-  const statements = [...b.ddl.createTable(spec), ...b.stagedRebuild(b.db.silver, e.name, spec.shardKey, select)];
+  const statements = [...b.ddl.createTable(spec), ...b.stagedRebuild(spec, select)];
   return {
     step: {
       id: silverStepId(e.name),

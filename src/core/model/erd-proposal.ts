@@ -29,7 +29,17 @@ export interface ErdProposalOptions {
 /** Bronze column -> entity column name, per bronze table. */
 type ColumnMap = Map<string, Map<string, string>>;
 
+/**
+ * Bronze tables that cannot become an entity, with the reason: a table with no columns at all (an
+ * empty file) has nothing to type or key, and silver cannot hold a table without columns.
+ */
+export function unmodelledTables(catalog: Catalog): { table: string; reason: string }[] {
+  return catalog.tables.filter((t) => t.columns.length === 0).map((t) => ({ table: t.name, reason: 'it has no columns (an empty file or sheet?)' }));
+}
+
 export function proposeErd(catalog: Catalog, opts: ErdProposalOptions): ErdModel {
+  const skipped = new Set(unmodelledTables(catalog).map((x) => x.table));
+  if (skipped.size) catalog = { ...catalog, tables: catalog.tables.filter((t) => !skipped.has(t.name)) };
   const tableNames = entityNames(catalog.tables);
   const columnMap: ColumnMap = new Map();
   const entities = catalog.tables.map((t) => buildEntity(t, tableNames.get(t.name) ?? t.name, catalog, columnMap));

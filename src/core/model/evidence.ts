@@ -89,8 +89,9 @@ export class ModelEvidence {
     return r.catalogId ? this.relsById.get(r.catalogId) : undefined;
   }
 
+  /** Columns that reference a key, self-references included (reports_to -> employee_id): never measures. */
   fkColumns(entity: string): Set<string> {
-    return new Set(this.outgoing(entity).flatMap((r) => r.from.columns));
+    return new Set(this.erd.relationships.filter((r) => r.from.entity === entity).flatMap((r) => r.from.columns));
   }
 
   /** Primary key plus every single-column verified key: unique identifiers, never measures. */

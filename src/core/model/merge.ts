@@ -1,6 +1,7 @@
 /**
  * Proposing a model again over an existing file: the catalog decides what
- * exists (tables, columns, discovered relationships), the file keeps what the
+ * exists (tables, columns, discovered relationships, a column's conversion and with it its type when
+ * the data changed it, nullability when empties arrive), the file keeps what the
  * user made of it (entity and column names, types, nullability, keys,
  * descriptions, relationship edits, hand-made relationships and entities,
  * decisions on decompositions, box positions). Pure.
@@ -68,12 +69,16 @@ function mergeEntity(e: Entity, previous: ErdModel, name: string, columnMaps: Ma
   // Names the user gave are claimed first, so a new column that happens to share one gets renamed, not theirs.
   for (const { oc } of matched) if (oc) names.claim(oc.name);
   const columns: EntityColumn[] = matched.map(({ c, oc }) => {
+    // Conversions are never edited by hand: a different one means discovery re-typed the column because the
+    // data changed (dates that became free text, a longer fraction), and the old type would now fail on it.
+    const retyped = !!(c.source && oc?.source && c.source.expression !== oc.source.expression);
     const merged: EntityColumn = oc
       ? {
           name: oc.name,
-          type: oc.type,
-          nullable: oc.nullable,
-          ...(c.source ? { source: { column: c.source.column, expression: oc.source?.expression ?? c.source.expression } } : {}),
+          type: retyped ? c.type : oc.type,
+          // Empties arriving in a column kept NOT NULL would silently become 0 or 1970-01-01 in silver.
+          nullable: oc.nullable || c.nullable,
+          ...(c.source ? { source: { column: c.source.column, expression: retyped ? c.source.expression : (oc.source?.expression ?? c.source.expression) } } : {}),
           ...(oc.description ? { description: oc.description } : {}),
         }
       : { ...c, name: names.claim(c.name) };

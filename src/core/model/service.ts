@@ -10,7 +10,7 @@ import type { Catalog } from '../discover/catalog-types';
 import { catalogFile, type ProjectPaths } from '../project/paths';
 import type { ProjectConfig } from '../project/project';
 import { ProjectFileError } from '../project/json-file';
-import { applyDecomposition, proposeErd, rejectDecomposition } from './erd-proposal';
+import { applyDecomposition, proposeErd, rejectDecomposition, unmodelledTables } from './erd-proposal';
 import { mergeErd } from './merge';
 import { mergeStar, proposeStar } from './star-proposal';
 import { detectHierarchies } from './hierarchies';
@@ -42,6 +42,8 @@ export interface ErdResult {
   entities: number;
   relationships: number;
   decompositions: number;
+  /** Bronze tables left out of the model, with the reason. */
+  skipped: { table: string; reason: string }[];
 }
 
 export function generateErdFile(paths: ProjectPaths, project: ProjectConfig, name?: string): ErdResult {
@@ -59,6 +61,7 @@ export function generateErdFile(paths: ProjectPaths, project: ProjectConfig, nam
     entities: model.entities.length,
     relationships: model.relationships.length,
     decompositions: model.decompositions.filter((d) => d.status === 'proposed').length,
+    skipped: unmodelledTables(catalog),
   };
 }
 

@@ -82,6 +82,14 @@ export function classifyAll(ev: ModelEvidence): Map<string, Classification> {
       c.role = c.score >= FACT_SCORE_THRESHOLD ? 'fact' : 'dimension';
     }
   }
+  // A dimension's members are told apart by a key. With no primary key and no reference into it there is
+  // none (a log with repeated rows, a header-only file): its rows stay rows, a fact at the grain of every row.
+  for (const e of ev.erd.entities) {
+    const c = classes.get(e.name);
+    if (!c || c.role === 'fact' || e.primaryKey.length > 0 || ev.incoming(e.name).length > 0) continue;
+    c.role = 'fact';
+    c.evidence.push('no primary key and nothing references it, so no dimension members to key: a fact at the grain of every row');
+  }
   return classes;
 }
 
@@ -348,7 +356,8 @@ function buildFact(ev: ModelEvidence, e: Entity, name: string, cls: Classificati
   const left: string[] = [];
   for (const c of e.columns) {
     if (used.has(c.name)) continue;
-    if (isIdentifierOnFact(ev, e, c.name, keys) || descriptors.has(c.name)) degenerate.push(c.name);
+    // Without a key a row is told apart by its values only: all of them stay on the fact.
+    if (e.primaryKey.length === 0 || isIdentifierOnFact(ev, e, c.name, keys) || descriptors.has(c.name)) degenerate.push(c.name);
     else left.push(c.name);
   }
   const fks = ev.fkColumns(e.name);
@@ -367,10 +376,30 @@ function buildFact(ev: ModelEvidence, e: Entity, name: string, cls: Classificati
     degenerate,
     ...(headerDegenerate.length ? { headerDegenerate } : {}),
     reason:
-      (ctx.headerOf ? headerFactReason(e, ctx.headerOf, cls) : `Fact (score ${cls.score} >= ${FACT_SCORE_THRESHOLD}): ${cls.evidence.join('; ')}.`) +
+      (ctx.headerOf ? headerFactReason(e, ctx.headerOf, cls) : factReason(cls)) +
       fromHeaders.map((h) => ` ${headerReason(ev, h.fold, h.cls, h.columns, ctx.factName(h.fold.header.name))}`).join('') +
-      (left.length ? ` Not placed: ${left.join(', ')} (low-cardinality descriptors; consider a junk dimension).` : ''),
+      notPlaced(ev, e, left),
   };
+}
+
+/** Columns left off the fact, told apart: few repeating values suit a junk dimension, the rest is text. */
+function notPlaced(ev: ModelEvidence, e: Entity, left: string[]): string {
+  const lowCardinality = (c: string) => {
+    const type = e.columns.find((x) => x.name === c)?.type ?? '';
+    const p = ev.column(e, c)?.profile;
+    return type === 'Bool' || type.startsWith('LowCardinality') || (!!p && p.distinct * 5 <= Math.max(1, p.rows - p.empty));
+  };
+  const low = left.filter(lowCardinality);
+  const text = left.filter((c) => !low.includes(c));
+  return (
+    (low.length ? ` Not placed: ${low.join(', ')} (low-cardinality descriptors; consider a junk dimension).` : '') +
+    (text.length ? ` Not placed: ${text.join(', ')} (descriptive text, neither a measure nor an identifier; add it as a degenerate attribute if needed).` : '')
+  );
+}
+
+function factReason(cls: Classification): string {
+  const score = cls.score >= FACT_SCORE_THRESHOLD ? `score ${cls.score} >= ${FACT_SCORE_THRESHOLD}` : `score ${cls.score}, below ${FACT_SCORE_THRESHOLD}`;
+  return `Fact (${score}): ${cls.evidence.join('; ') || 'no evidence either way'}.`;
 }
 
 /**
@@ -416,8 +445,10 @@ function isIdentifierOnFact(ev: ModelEvidence, e: Entity, column: string, keys: 
   if (keys.has(column)) return true;
   const type = e.columns.find((c) => c.name === column)?.type ?? '';
   if (isFractionalType(type) || isDateType(type) || type === 'Bool') return false;
+  // A reference to nothing in the data (user_id without a users table) is still an identifier: kept, not dropped.
+  if (looksLikeIdentifier(column)) return true;
   const p = ev.column(e, column)?.profile;
-  if (!p) return looksLikeIdentifier(column);
+  if (!p) return false;
   const filled = p.rows - p.empty;
   return filled > 0 && p.distinct / filled >= 0.5 && p.maxLength <= MAX_IDENTIFIER_LENGTH;
 }

@@ -43,10 +43,12 @@ async function generateErd(session: KimballSession): Promise<void> {
   if (!r) return;
   session.fire('models');
   session.log.info(`ERD ${r.file}: ${r.entities} entities, ${r.relationships} relationships, ${r.decompositions} decompositions proposed`);
+  for (const s of r.skipped) session.log.warn(`ERD: skipped ${s.table}: ${s.reason}`);
   await openModel(r.file, 'erd');
   void vscode.window.showInformationMessage(
     `Kimball: ERD with ${r.entities} entities and ${r.relationships} relationships` +
-      (r.decompositions ? `; ${r.decompositions} decomposition${r.decompositions === 1 ? '' : 's'} proposed to review.` : '.'),
+      (r.decompositions ? `; ${r.decompositions} decomposition${r.decompositions === 1 ? '' : 's'} proposed to review.` : '.') +
+      (r.skipped.length ? ` Skipped ${r.skipped.map((s) => s.table).join(', ')} (no columns).` : ''),
   );
 }
 
