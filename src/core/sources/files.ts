@@ -118,7 +118,7 @@ export class FilesSource implements Source {
         const o = { delimiter: this.config.delimiter, header: this.config.header, encoding: this.config.encoding, fileName: file, signal: options.signal };
         if (native) {
           const layout = delimitedLayout(await head(file), o);
-          if (nativeCsvReadable(layout)) return nativeCsv(file, layout);
+          if (nativeCsvReadable(layout)) return nativeCsv(file, layout, await tail(file));
         }
         return delimitedRead(bytes(), o);
       }
@@ -157,6 +157,20 @@ export class FilesSource implements Source {
   }
 }
 
+/** The last bytes of a file (whether it ends with blank lines). */
+async function tail(file: string): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const n = Math.min(size, 16);
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, size - n);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
 async function head(file: string): Promise<Buffer> {
   const fh = await open(file, 'r');
   try {
@@ -190,7 +204,7 @@ async function parquetFileUpload(file: string, signal?: AbortSignal): Promise<Up
  * (c1..cn) so hostile header names never reach SQL, every value String and
  * untrimmed, the header skipped, unparsable rows recorded for the rejects table.
  */
-function nativeCsv(file: string, layout: DelimitedLayout): NativeRead {
+function nativeCsv(file: string, layout: DelimitedLayout, last: Buffer): NativeRead {
   const positional = layout.columns.map((_, i) => `c${i + 1}`);
   return {
     kind: 'native',
@@ -198,7 +212,7 @@ function nativeCsv(file: string, layout: DelimitedLayout): NativeRead {
     params: { kimball_path: file, kimball_structure: positional.map((c) => `${c} String`).join(', ') },
     columns: layout.columns,
     select: positional.map((c) => `\`${c}\``),
-    settings: nativeCsvSettings(layout),
+    settings: nativeCsvSettings(layout, last),
     recordErrors: true,
     headerLines: layout.headerLines,
     validUtf8: () => fileIsUtf8(file),

@@ -198,7 +198,7 @@ export class S3Source implements Source {
       ...read,
       select: positional.map((c) => `\`${c}\``),
       // The same reader settings as the files source, so both paths keep text identically.
-      settings: nativeCsvSettings(layout),
+      settings: nativeCsvSettings(layout, await this.tail(entry)),
       recordErrors: true,
       headerLines: layout.headerLines,
     };
@@ -246,6 +246,14 @@ export class S3Source implements Source {
       }
     }
     return { [Symbol.asyncIterator]: () => checked()[Symbol.asyncIterator]() };
+  }
+
+  /** The object's last bytes (whether it ends with blank lines); none for a compressed object. */
+  private async tail(entry: S3Entry, signal?: AbortSignal): Promise<Buffer | undefined> {
+    if (entry.compression !== 'none') return undefined;
+    const chunks: Buffer[] = [];
+    for await (const c of await this.get(entry.key, signal, 'bytes=-16')) chunks.push(Buffer.from(c as Uint8Array));
+    return Buffer.concat(chunks);
   }
 
   private async get(key: string, signal?: AbortSignal, range?: string): Promise<Readable> {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
-import { delimitedLayout, envelopeRecords, jsonRead, nativeCsvSettings, xlsxRead } from '../../../src/core/formats';
+import { delimitedLayout, endsWithBlankLine, envelopeRecords, jsonRead, nativeCsvSettings, xlsxRead } from '../../../src/core/formats';
 import { listSheets } from '../../../src/core/formats/xlsx';
 import { FilesSource } from '../../../src/core/sources/files';
 import { EnvSecretStore } from '../../../src/core/sources/source';
@@ -27,9 +27,14 @@ test('sweep: text with tabs, CRLF, a form feed, UTF-16 or Latin-1 accents is not
   assert.doesNotThrow(() => delimitedLayout(Buffer.from('name;city\nRené;Genève\n', 'latin1'), { fileName: 'l1.csv' }));
 });
 
-test('sweep: trailing blank lines (spreadsheet exports) are skipped by the native CSV reader too', () => {
-  const layout = delimitedLayout(Buffer.from('a;b\r\n1;2\r\n\r\n'), { fileName: 'x.csv' });
-  assert.equal(nativeCsvSettings(layout).input_format_csv_skip_trailing_empty_lines, 1);
+test('sweep: trailing blank lines (spreadsheet exports) are skipped by the native CSV reader too, only when the file has them', () => {
+  const text = Buffer.from('a;b\r\n1;2\r\n\r\n');
+  const layout = delimitedLayout(text, { fileName: 'x.csv' });
+  assert.equal(nativeCsvSettings(layout, text.subarray(-16)).input_format_csv_skip_trailing_empty_lines, 1);
+  // The setting costs a check after every row: a file ending with one newline goes without it.
+  assert.equal(nativeCsvSettings(layout, Buffer.from('1;2\r\n')).input_format_csv_skip_trailing_empty_lines, undefined);
+  assert.equal(nativeCsvSettings(layout).input_format_csv_skip_trailing_empty_lines, undefined);
+  assert.deepEqual(['x\n\n', 'x\r\n\r\n', 'x\n\r\n', 'x\n', 'x', ''].map((t) => endsWithBlankLine(Buffer.from(t))), [true, true, true, false, false, false]);
 });
 
 async function collect(read: Awaited<ReturnType<typeof xlsxRead>>): Promise<string[][]> {
