@@ -12,7 +12,7 @@ import { clear, html, svg } from '../shared/dom';
 import { CHAR, entitySize, fit, HEADER, ROW, type Rect } from '../shared/geometry';
 import { FallbackPositions, layoutErdBoxes } from '../shared/layout';
 import { defineMarkers, MARKER } from '../shared/markers';
-import { button, checkField, heading, selectField, textField, createShell, startApp } from '../shared/shell';
+import { button, checkField, heading, selectField, textField, createShell, startApp, viewControls } from '../shared/shell';
 
 const COMMON_TYPES = ['String', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Int32', 'Int64', 'Float64', 'Decimal(18, 2)', 'Date', 'DateTime', 'DateTime64(3)', 'Bool', 'UUID', 'LowCardinality(String)'];
 
@@ -149,20 +149,12 @@ function relationshipLine(r: ErdRelationship, index: Map<string, Entity>): LineS
 
 function buildToolbar(): void {
   const t = shell.toolbar;
-  const search = html('input', { type: 'search', id: 'search', placeholder: 'Search entities', 'aria-label': 'Search entities' }, t);
-  const count = html('span', { class: 'count', 'aria-live': 'polite' }, t);
-  search.addEventListener('input', () => {
-    const n = diagram.search(search.value, (id) => id);
-    count.textContent = search.value.trim() ? `${n} found` : '';
+  viewControls(t, diagram, {
+    searchLabel: 'entities',
+    layoutTitle: 'Place entities that have no position yet (keeps the ones you placed)',
+    relayoutTitle: 'Lay out every entity again',
+    autoLayout,
   });
-  search.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Enter') diagram.nextMatch();
-  });
-  button(t, 'Auto-layout', 'Place entities that have no position yet (keeps the ones you placed)', () => autoLayout(false), 'auto-layout');
-  button(t, 'Re-layout all', 'Lay out every entity again', () => autoLayout(true), 'relayout-all');
-  button(t, 'Fit', 'Fit the diagram to the view', () => diagram.fit(), 'fit');
-  button(t, '−', 'Zoom out', () => diagram.zoomAt(1 / 1.25), 'zoom-out');
-  button(t, '+', 'Zoom in', () => diagram.zoomAt(1.25), 'zoom-in');
   button(t, 'Add entity', 'Add an entity at the centre of the view', addEntity, 'add-entity');
   button(t, 'Export…', 'Export as Mermaid, DBML, ClickHouse DDL or SVG', () => host.post({ type: 'export' }), 'export');
 }

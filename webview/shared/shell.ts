@@ -115,6 +115,33 @@ export function button(parent: Element, label: string, title: string, onClick: (
   return b;
 }
 
+export interface ViewControls {
+  /** What the search box finds (placeholder and accessible name). */
+  searchLabel: string;
+  /** Tooltips of the two layout buttons. */
+  layoutTitle: string;
+  relayoutTitle: string;
+  autoLayout(all: boolean): void;
+}
+
+/** The toolbar part both editors share: search (Enter: next match), auto-layout, re-layout all, fit, zoom. */
+export function viewControls(toolbar: Element, diagram: Diagram, c: ViewControls): void {
+  const search = html('input', { type: 'search', id: 'search', placeholder: `Search ${c.searchLabel}`, 'aria-label': `Search ${c.searchLabel}` }, toolbar);
+  const count = html('span', { class: 'count', 'aria-live': 'polite' }, toolbar);
+  search.addEventListener('input', () => {
+    const n = diagram.search(search.value, (id) => id);
+    count.textContent = search.value.trim() ? `${n} found` : '';
+  });
+  search.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') diagram.nextMatch();
+  });
+  button(toolbar, 'Auto-layout', c.layoutTitle, () => c.autoLayout(false), 'auto-layout');
+  button(toolbar, 'Re-layout all', c.relayoutTitle, () => c.autoLayout(true), 'relayout-all');
+  button(toolbar, 'Fit', 'Fit the diagram to the view', () => diagram.fit(), 'fit');
+  button(toolbar, '−', 'Zoom out', () => diagram.zoomAt(1 / 1.25), 'zoom-out');
+  button(toolbar, '+', 'Zoom in', () => diagram.zoomAt(1.25), 'zoom-in');
+}
+
 export function heading(panel: Element, text: string, sub?: string): void {
   html('h2', {}, panel, text);
   if (sub) html('p', { class: 'sub' }, panel, sub);

@@ -12,7 +12,7 @@ import { clear, html, svg } from '../shared/dom';
 import { CHAR, dimensionLines, factLines, fit, HEADER, linesSize, ROW, type Rect } from '../shared/geometry';
 import { FallbackPositions, layoutStarBoxes } from '../shared/layout';
 import { defineMarkers, MARKER } from '../shared/markers';
-import { button, createShell, heading, selectField, startApp, textField } from '../shared/shell';
+import { button, createShell, heading, selectField, startApp, textField, viewControls } from '../shared/shell';
 
 const AGGREGATIONS: readonly Aggregation[] = ['sum', 'count', 'avg', 'min', 'max', 'countDistinct'];
 const ADDITIVITY: readonly Additivity[] = ['additive', 'semi-additive', 'non-additive'];
@@ -219,20 +219,12 @@ function routeRef(f: Fact, i: number): LineSpec['route'] {
 
 function buildToolbar(): void {
   const t = shell.toolbar;
-  const search = html('input', { type: 'search', id: 'search', placeholder: 'Search facts and dimensions', 'aria-label': 'Search' }, t);
-  const count = html('span', { class: 'count', 'aria-live': 'polite' }, t);
-  search.addEventListener('input', () => {
-    const n = diagram.search(search.value, (id) => id);
-    count.textContent = search.value.trim() ? `${n} found` : '';
+  viewControls(t, diagram, {
+    searchLabel: 'facts and dimensions',
+    layoutTitle: 'Place boxes that have no position yet (keeps the ones you placed)',
+    relayoutTitle: 'Facts in the centre, dimensions around',
+    autoLayout,
   });
-  search.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Enter') diagram.nextMatch();
-  });
-  button(t, 'Auto-layout', 'Place boxes that have no position yet (keeps the ones you placed)', () => autoLayout(false), 'auto-layout');
-  button(t, 'Re-layout all', 'Facts in the centre, dimensions around', () => autoLayout(true), 'relayout-all');
-  button(t, 'Fit', 'Fit the diagram to the view', () => diagram.fit(), 'fit');
-  button(t, '−', 'Zoom out', () => diagram.zoomAt(1 / 1.25), 'zoom-out');
-  button(t, '+', 'Zoom in', () => diagram.zoomAt(1.25), 'zoom-in');
   button(t, 'Add fact', 'Add a fact (from an ERD entity)', () => startAdding('fact'), 'add-fact');
   button(t, 'Add dimension', 'Add a dimension (from an ERD entity)', () => startAdding('dimension'), 'add-dimension');
   button(t, 'Export…', 'Export as Mermaid, DBML, ClickHouse DDL or SVG', () => host.post({ type: 'export' }), 'export');
