@@ -3,7 +3,7 @@
  * columns, rejects recording, atomic exchange, load record) against chDB's own
  * `INSERT INTO <all-String table> SELECT * FROM file(...)` of the same file in
  * the same engine. Ratio = ours rows/s / baseline rows/s (higher is better).
- * N rows from KIMBALL_BENCH_ROWS (default 5,000,000) x 10 columns. Three
+ * N rows from KIMBALL_BENCH_ROWS (default 5,000,000) x 10 columns. Five
  * interleaved rounds, best of each: the machine is shared, so single runs are noisy.
  * A second figure compares against the same baseline with whitespace trimming
  * off (chDB trims unquoted values by default; bronze keeps text exactly), to
@@ -72,7 +72,7 @@ const bench: BenchCase = {
             settings,
           }),
         );
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         await wh.command('TRUNCATE TABLE bronze.baseline');
         base.push(await baseline({}));
         // chDB's default trims spaces around unquoted CSV values; keeping text exact costs CPU of its own.

@@ -7,6 +7,7 @@
 import iconv from 'iconv-lite';
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { paddingScanner } from './padding-scan';
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1' | 'windows-1252';
 
@@ -108,31 +109,59 @@ export function textDecoder(encoding: TextEncoding): TextDecoderStream {
   return { write: (c) => d.write(c), end: () => d.end() ?? '' };
 }
 
+/** What one pass over a delimited file found. */
+export interface DelimitedScan {
+  utf8: boolean;
+  /** A space or tab right before a delimiter, a line end or the end of the file: a value may end with one. */
+  padded: boolean;
+}
+
 /**
- * Whether a whole file is valid UTF-8, checked natively in 8 MB slices (a
- * character cut by a slice boundary is carried over). Reads are synchronous
- * (several times faster than the thread-pool path here) but short, and the
- * event loop gets a turn between slices, so the caller never stalls.
+ * One pass over a whole delimited file: valid UTF-8 (checked natively, a
+ * character cut by a 1 MB slice boundary carried over) and whether any value
+ * may end with a blank (a space or tab before a delimiter or line end; inside
+ * quotes too, so the answer errs towards yes). Reads are synchronous (several
+ * times faster than the thread-pool path here) but short, and the event loop
+ * gets a turn between slices, so the caller never stalls.
  */
-export async function fileIsUtf8(file: string, signal?: AbortSignal): Promise<boolean> {
+export async function scanDelimitedFile(file: string, delimiter: string, signal?: AbortSignal): Promise<DelimitedScan> {
+  const scanner = paddingScanner(delimiter);
+  const buf = scanner.slice;
+  const blankBefore = (a: number | undefined, b: number): boolean => a !== undefined && scanner.pair(a, b);
   const fd = openSync(file, 'r');
+  const result: DelimitedScan = { utf8: true, padded: false };
   try {
-    const buf = Buffer.allocUnsafe(8 << 20);
     let carry = 0;
+    let last: number | undefined;
     for (;;) {
       const n = readSync(fd, buf, carry, buf.length - carry, null);
       const end = carry + n;
-      if (n === 0) return carry === 0 || isUtf8(buf.subarray(0, carry));
+      if (n === 0) {
+        if (carry > 0 && !isUtf8(buf.subarray(0, carry))) result.utf8 = false;
+        // A blank as the file's last byte ends the last value too.
+        if (!result.padded && blankBefore(last, 0x0a)) result.padded = true;
+        return result;
+      }
       const cut = safeCut(buf.subarray(0, end));
-      if (!isUtf8(buf.subarray(0, cut))) return false;
+      if (result.utf8 && !isUtf8(buf.subarray(0, cut))) result.utf8 = false;
+      // Carried bytes come round again at the front, with the pairs across the cut; without any, the pair across the slices is checked alone.
+      if (!result.padded && (scanner.padded(end) || (carry === 0 && blankBefore(last, buf[0])))) result.padded = true;
+      if ((!result.utf8 && result.padded) || signal?.aborted) return { utf8: false, padded: true };
+      last = buf[end - 1];
       carry = end - cut;
       buf.copy(buf, 0, cut, end);
-      if (signal?.aborted) return false;
       await new Promise<void>((r) => setImmediate(r));
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/** Whether the first bytes of a delimited file already hold a blank before a delimiter or line end. */
+export function headIsPadded(head: Buffer, delimiter: string): boolean {
+  const scanner = paddingScanner(delimiter);
+  const n = head.copy(scanner.slice, 0, 0, scanner.slice.length);
+  return scanner.padded(n);
 }
 
 /** The end of the last complete UTF-8 sequence (at most 3 bytes back). */

@@ -122,6 +122,13 @@ export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): Delimit
   return { encoding, bom, invalidUtf8: o.encoding ? 0 : detected.invalidUtf8, ...dialect, columns, headerLines };
 }
 
+/**
+ * Row numbers for ClickHouse's own text readers: the reader's count of parsed
+ * rows, in file order. rowNumberInAllBlocks() numbers blocks as threads
+ * finish them, so rows of a parallel read could be numbered out of order.
+ */
+export const NATIVE_ROW_NUMBER = '_row_number + 1';
+
 /** A null marker no real file contains, so ClickHouse never turns a value into NULL. */
 const CSV_NO_NULL = 'kimball:no-null:6f1d0c2e';
 
@@ -145,6 +152,18 @@ export function nativeCsvSettings(layout: DelimitedLayout, tail?: Buffer): Recor
     input_format_csv_allow_variable_number_of_columns: 0,
     format_csv_null_representation: CSV_NO_NULL,
   };
+}
+
+/**
+ * A faster read for files with no value ending in a blank. The exact read
+ * (trimming off) costs about 40% more CPU: ClickHouse then checks each
+ * field's type, a shared-pointer copy per value that threads contend on.
+ * With trimming on and blanks allowed as delimiters, leading blanks stay and
+ * only a value's trailing blanks are cut, and nothing else changes: so a file
+ * with no blank before a delimiter or line end (scanDelimitedFile) reads the same.
+ */
+export function fastCsvSettings(layout: DelimitedLayout, tail?: Buffer): Record<string, string | number> {
+  return { ...nativeCsvSettings(layout, tail), input_format_csv_trim_whitespaces: 1, input_format_csv_allow_whitespace_or_tab_as_delimiter: 1 };
 }
 
 /** Whether text ends with an empty line (a newline right after the last record's newline). */

@@ -10,9 +10,9 @@ import { constants, createReadStream } from 'node:fs';
 import { access, open, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FilesSourceConfig, NativeRead, ReadOptions, Source, SourceDeps, SourceObject, StreamRead, TestResult, UploadRead } from './source';
-import { delimitedLayout, delimitedRead, formatOf, jsonRead, nativeCsvReadable, nativeCsvSettings, SAMPLE_BYTES, xlsxRead, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
+import { delimitedLayout, delimitedRead, fastCsvSettings, formatOf, jsonRead, NATIVE_ROW_NUMBER, nativeCsvReadable, nativeCsvSettings, SAMPLE_BYTES, xlsxRead, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
 import { listSheets, type SheetInfo } from '../formats/xlsx';
-import { fileIsUtf8 } from '../formats/encoding';
+import { headIsPadded, scanDelimitedFile } from '../formats/encoding';
 import { PARQUET_READ_SETTINGS, parquetUpload } from '../formats/parquet';
 import { objectNames } from '../acquire/names';
 
@@ -117,8 +117,9 @@ export class FilesSource implements Source {
       case 'csv': {
         const o = { delimiter: this.config.delimiter, header: this.config.header, encoding: this.config.encoding, fileName: file, signal: options.signal };
         if (native) {
-          const layout = delimitedLayout(await head(file), o);
-          if (nativeCsvReadable(layout)) return nativeCsv(file, layout, await tail(file));
+          const first = await head(file);
+          const layout = delimitedLayout(first, o);
+          if (nativeCsvReadable(layout)) return nativeCsv(file, layout, first, await tail(file));
         }
         return delimitedRead(bytes(), o);
       }
@@ -204,7 +205,7 @@ async function parquetFileUpload(file: string, signal?: AbortSignal): Promise<Up
  * (c1..cn) so hostile header names never reach SQL, every value String and
  * untrimmed, the header skipped, unparsable rows recorded for the rejects table.
  */
-function nativeCsv(file: string, layout: DelimitedLayout, last: Buffer): NativeRead {
+function nativeCsv(file: string, layout: DelimitedLayout, first: Buffer, last: Buffer): NativeRead {
   const positional = layout.columns.map((_, i) => `c${i + 1}`);
   return {
     kind: 'native',
@@ -212,10 +213,13 @@ function nativeCsv(file: string, layout: DelimitedLayout, last: Buffer): NativeR
     params: { kimball_path: file, kimball_structure: positional.map((c) => `${c} String`).join(', ') },
     columns: layout.columns,
     select: positional.map((c) => `\`${c}\``),
+    rowNumber: NATIVE_ROW_NUMBER,
     settings: nativeCsvSettings(layout, last),
+    // A blank before a delimiter in the first bytes already rules the faster read out.
+    ...(headIsPadded(first, layout.delimiter) ? {} : { fastSettings: fastCsvSettings(layout, last) }),
     recordErrors: true,
     headerLines: layout.headerLines,
-    validUtf8: () => fileIsUtf8(file),
+    scan: () => scanDelimitedFile(file, layout.delimiter),
   };
 }
 

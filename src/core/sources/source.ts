@@ -78,14 +78,21 @@ export interface NativeRead {
   columns: string[];
   /** SQL expressions yielding String, aligned with `columns` (default: ifNull(toString(<column>), '')). */
   select?: string[];
+  /** SQL for each row's 1-based number in source order (default: rowNumberInAllBlocks() + 1). */
+  rowNumber?: string;
   /** Format settings the read needs (e.g. format_csv_delimiter), set by code. */
   settings?: Record<string, string | number>;
   /** Text formats: let ClickHouse skip unparsable rows and record them, so the loader moves them to rejects. */
   recordErrors?: boolean;
   /** Lines before the first record (header), so reject line numbers are file line numbers. */
   headerLines?: number;
-  /** Text formats: resolves true when the bytes are known to be valid UTF-8, so the loader skips its own check. */
-  validUtf8?: () => Promise<boolean>;
+  /**
+   * Text formats: one pass over the bytes, run alongside the load. `utf8` true lets the loader skip its
+   * own check; `padded` false proves that `fastSettings` read the same text as `settings`.
+   */
+  scan?: () => Promise<{ utf8: boolean; padded: boolean }>;
+  /** Settings that read faster and yield the same text as `settings` when the scan finds no padded value. */
+  fastSettings?: Record<string, string | number>;
 }
 
 /** A streamed read: string records produced in Node. */

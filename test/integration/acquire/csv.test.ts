@@ -48,6 +48,29 @@ describe('acquire: delimited files', () => {
     assert.deepEqual(rej, [{ line: '4', raw: '3' }]);
   });
 
+  it('keeps leading blanks on the faster read, and reads again exactly when a padded value shows up past the sampled head', async () => {
+    // 3,000 rows of about 40 bytes: the padded values sit well past the 64 KB head that decides on the faster read.
+    const body = Array.from({ length: 3000 }, (_, i) => `${i},  lead ${i},"q ${i}, x",tail${i}`);
+    w.write('blanks/early.csv', ['id,a,b,c', ...body].join('\n') + '\n');
+    const late = [...body.slice(0, 2998), '2998,  lead,"q" ,tail  ', '2999,x,y', '3000,a,"b",tail\t'];
+    w.write('blanks/late.csv', ['id,a,b,c', ...late].join('\n') + '\n');
+    w.addFiles('blanks', 'blanks');
+    const rs = await acquire(w.ctx, { sources: ['blanks'] });
+    for (const r of rs) assert.equal(r.status, 'loaded', `${r.object}: ${r.error}`);
+    const early = await w.wh.query<{ a: string; b: string; n: string }>("SELECT a, b, (SELECT count() FROM bronze.blanks__early) AS n FROM bronze.blanks__early WHERE id = '7'");
+    assert.deepEqual(early, [{ a: '  lead 7', b: 'q 7, x', n: '3000' }]);
+    const lateLoad = rs.find((r) => r.object === 'late');
+    assert.equal(lateLoad?.rows, 3000, 'every row once: the faster read was replaced, not added to');
+    assert.equal(lateLoad?.rejects, 1);
+    const tail = await w.wh.query<{ id: string; a: string; b: string; c: string }>("SELECT id, a, b, c FROM bronze.blanks__late WHERE toUInt32(id) >= 2998 ORDER BY id");
+    assert.deepEqual(tail, [
+      { id: '2998', a: '  lead', b: 'q', c: 'tail  ' },
+      { id: '3000', a: 'a', b: 'b', c: 'tail\t' },
+    ]);
+    const rej = await w.wh.query<{ line: string }>("SELECT line FROM bronze._kimball_rejects WHERE source = 'blanks'");
+    assert.deepEqual(rej, [{ line: '3001' }]);
+  });
+
   it('sends ragged rows of a native load to the rejects table with their line and text', async () => {
     w.write('ragged/r.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n');
     w.addFiles('rag', 'ragged');

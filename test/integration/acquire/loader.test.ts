@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadObject } from '../../../src/core/acquire';
 import { ensureLoadTables } from '../../../src/core/acquire/meta';
-import type { Source, SourceObject, StreamRead, TestResult, FilesSourceConfig, PostgresSourceConfig, ReadOptions, StreamRecord } from '../../../src/core/sources/source';
+import type { NativeRead, Source, SourceObject, StreamRead, TestResult, FilesSourceConfig, PostgresSourceConfig, ReadOptions, StreamRecord } from '../../../src/core/sources/source';
 import { testWorkspace, type TestWorkspace } from './workspace';
 
 /** A source whose reads are raw ClickHouse TSV (as PostgreSQL COPY text is), to exercise the loader's TSV fast path. */
@@ -51,6 +51,27 @@ class CursorSource implements Source {
         for (const r of rows) yield { ok: true, columns: Object.keys(r), values: Object.values(r) };
         void columns;
       })(),
+    };
+  }
+}
+
+/** A native read with a cursor: numbers 1..last read by the warehouse itself, past cursorFrom only. */
+class NativeCursorSource implements Source {
+  readonly config: PostgresSourceConfig = { kind: 'postgres', name: 'ncur', host: 'h', port: 1, database: 'd', user: 'u', cursors: { ids: 'number' } };
+  last = 2;
+  async test(): Promise<TestResult> {
+    return { ok: true, message: 'ok' };
+  }
+  async listObjects(): Promise<SourceObject[]> {
+    return [{ name: 'ids', location: 'memory', version: String(this.last) }];
+  }
+  async read(_o: SourceObject, options: ReadOptions): Promise<NativeRead> {
+    const from = Number(options.cursorFrom ?? 0);
+    return {
+      kind: 'native',
+      from: 'numbers({lo:UInt64}, {n:UInt64})',
+      params: { lo: from + 1, n: this.last - from },
+      columns: ['number'],
     };
   }
 }
@@ -105,5 +126,29 @@ describe('acquire: raw TSV fast path and incremental appends', () => {
     const forced = await load(true);
     assert.equal(forced.rows, 3);
     assert.equal((await w.rows('cur__events')).length, 3);
+  });
+
+  it('keeps the lineage of every load when a native full load (lineage as column defaults) is followed by appends, before and after merges', async () => {
+    const src = new NativeCursorSource();
+    const load = async () => loadObject(w.ctx, src, (await src.listObjects())[0]);
+    const first = await load();
+    assert.equal(first.status, 'loaded', first.error);
+    src.last = 4;
+    const second = await load();
+    assert.equal(second.status, 'loaded', second.error);
+    assert.equal(second.rows, 2);
+    const lineage = async () =>
+      (await w.rows('ncur__ids', 'toUInt64(number)')).map((x) => [x.number, x._kimball_source, x._kimball_object, x._kimball_load_id, x._kimball_row, x._kimball_loaded_at.length > 0]);
+    const expected = [
+      ['1', 'ncur', 'ids', first.loadId, '1', true],
+      ['2', 'ncur', 'ids', first.loadId, '2', true],
+      ['3', 'ncur', 'ids', second.loadId, '1', true],
+      ['4', 'ncur', 'ids', second.loadId, '2', true],
+    ];
+    assert.deepEqual(await lineage(), expected);
+    await w.wh.command('OPTIMIZE TABLE bronze.ncur__ids FINAL');
+    assert.deepEqual(await lineage(), expected, 'a merge writes out the values of the first load, not those of the append');
+    const times = await w.wh.query<{ n: string }>('SELECT uniqExact(_kimball_loaded_at) AS n FROM bronze.ncur__ids');
+    assert.equal(times[0].n, '2');
   });
 });

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
 import { tsvEscape, tsvLine, tsvNullCount } from '../../../src/core/formats/tsv';
-import { detectEncoding, fileIsUtf8 } from '../../../src/core/formats/encoding';
+import { detectEncoding, headIsPadded, scanDelimitedFile } from '../../../src/core/formats/encoding';
+import { paddingScanner, SCAN_SLICE } from '../../../src/core/formats/padding-scan';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir } from '../../helpers/warehouse';
@@ -43,13 +44,63 @@ describe('encoding detection', () => {
     try {
       const good = join(dir, 'good.txt');
       writeFileSync(good, 'a' + '日'.repeat(2_000_000));
-      assert.equal(await fileIsUtf8(good), true);
+      assert.deepEqual(await scanDelimitedFile(good, ','), { utf8: true, padded: false });
       const bad = join(dir, 'bad.txt');
       writeFileSync(bad, Buffer.concat([Buffer.from('a' + 'é'.repeat(3_000_000)), Buffer.from([0xc3])]));
-      assert.equal(await fileIsUtf8(bad), false);
+      assert.equal((await scanDelimitedFile(bad, ',')).utf8, false);
     } finally {
       removeDir(dir);
     }
+  });
+  it('finds a blank before a delimiter or line end anywhere in a file, across slice boundaries and at its end', async () => {
+    const dir = tempDir('padded-');
+    try {
+      const slice = 8 << 20;
+      const file = join(dir, 'f.csv');
+      const check = async (text: string | Buffer, delimiter = ',') => {
+        writeFileSync(file, text);
+        return (await scanDelimitedFile(file, delimiter)).padded;
+      };
+      assert.equal(await check('a, b,"c, d"\n1,2,3\n'), false, 'a blank after a delimiter is kept by both reads');
+      assert.equal(await check('a,b \n'), true);
+      assert.equal(await check('a,b\t,c\r\n'), true);
+      assert.equal(await check('a,b '), true, 'at the end of the file');
+      // The blank is the last byte of the first 8 MB slice, its delimiter the first of the next.
+      assert.equal(await check('x'.repeat(slice - 1) + ' ,y\n'), true);
+      // A multi-byte character cut by the slice boundary is carried over: the pair after it is still seen.
+      assert.equal(await check('x'.repeat(slice - 1) + 'é ,y\n'), true);
+      assert.equal(await check('x'.repeat(slice - 1) + 'é,y\n'), false);
+      assert.equal(await check('a \tb\tc\n', '\t'), true, 'a space before a tab delimiter');
+      assert.equal(await check('a\t\tb\n', '\t'), false, 'empty fields between tabs are no padding');
+    } finally {
+      removeDir(dir);
+    }
+  });
+  it('finds padding with the SIMD scan exactly where a byte-by-byte check does, in every lane and at slice ends', () => {
+    const naive = (b: Buffer, n: number, delimiter: string) => {
+      const blank = (c: number) => (c === 0x20 || c === 0x09) && c !== delimiter.charCodeAt(0);
+      const ends = (c: number) => c === delimiter.charCodeAt(0) || c === 0x0a || c === 0x0d;
+      for (let i = 0; i + 1 < n; i++) if (blank(b[i]) && ends(b[i + 1])) return true;
+      return false;
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) / 65536;
+    const alphabet = [0x61, 0x20, 0x09, 0x2c, 0x0a, 0x0d, 0x7c, 0x22, 0xc3];
+    for (const delimiter of [',', '\t', ' ', '|']) {
+      const scanner = paddingScanner(delimiter);
+      let hits = 0;
+      for (let round = 0; round < 3000; round++) {
+        const n = round % 50 === 0 ? SCAN_SLICE - Math.floor(random() * 40) : 1 + Math.floor(random() * 70);
+        // Mostly letters, so padding is rare and lands anywhere in a 16-byte step.
+        for (let i = 0; i < n; i++) scanner.slice[i] = random() < 0.75 ? 0x61 : alphabet[Math.floor(random() * alphabet.length)];
+        const want = naive(scanner.slice, n, delimiter);
+        assert.equal(scanner.padded(n), want, `${JSON.stringify(delimiter)}, ${n} bytes`);
+        if (want) hits++;
+      }
+      assert.ok(hits > 150 && hits < 2850, `a fair share of both answers for ${JSON.stringify(delimiter)} (${hits})`);
+    }
+    assert.equal(headIsPadded(Buffer.from('a,b\n1,2 \n'), ','), true);
+    assert.equal(headIsPadded(Buffer.from('a, b\n1,"2 "\n'), ','), false);
   });
   it('treats mostly valid UTF-8 with a stray byte as damaged UTF-8', () => {
     const buf = Buffer.concat([Buffer.from('é'.repeat(100)), Buffer.from([0xff])]);
