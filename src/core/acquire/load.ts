@@ -305,7 +305,7 @@ class ObjectLoad {
     }
     // Scanned alongside the insert; a failed scan only means the loader checks UTF-8 in SQL and reads exactly.
     const scan = read.recordErrors && read.scan ? read.scan().catch(() => ({ utf8: false, padded: true })) : Promise.resolve({ utf8: !read.recordErrors, padded: true });
-    const sql = `INSERT INTO ${qualified(this.bronze, this.staging)} (${target.map(quoteIdent).join(', ')}) SELECT ${select.join(', ')} FROM ${read.from}`;
+    const sql = `INSERT INTO ${qualified(this.bronze, this.staging)} (${target.map(quoteIdent).join(', ')}) SELECT ${select.join(', ')} FROM ${read.from}${read.where ? ` WHERE ${read.where}` : ''}`;
     const insert = (format: Record<string, string | number> | undefined) =>
       wh.command(sql, {
         params: { ...read.params, kimball_source: l.source, kimball_object: l.object, kimball_load_id: l.loadId, kimball_loaded_at: l.loadedAt },
@@ -448,7 +448,7 @@ class ObjectLoad {
       `INSERT INTO ${qualified(this.bronze, this.stagingRejects)} (${REJECTS_COLUMNS.map(quoteIdent).join(', ')})
        SELECT {s:String}, {o:String}, {l:String}, offset + {h:UInt64}, reason, raw, now64(3)
          FROM file({f:String}, 'CSV', 'time String, database String, table String, offset UInt64, reason String, raw String')`,
-      { params: { s: l.source, o: l.object, l: l.loadId, h: read.headerLines ?? 0, f: this.errorsFile }, settings: dialect },
+      { params: { s: l.source, o: l.object, l: l.loadId, h: (read.headerLines ?? 0) - (read.headerRows ?? 0), f: this.errorsFile }, settings: dialect },
     );
     this.rejects += await this.count(this.stagingRejects);
   }

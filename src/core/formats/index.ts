@@ -4,7 +4,7 @@
  * reads the same formats the same way.
  */
 import { basename } from 'node:path';
-import type { StreamRead, StreamRecord } from '../sources/source';
+import type { NativeRead, StreamRead, StreamRecord } from '../sources/source';
 import { CsvSplitter } from './csv';
 import { BINARY_SHARE, binaryShare, detectEncoding, textDecoder, type TextEncoding } from './encoding';
 import { FieldArrays, flattenInto, flattenJson, JsonSplitter, type FlatRecord } from './json';
@@ -123,11 +123,17 @@ export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): Delimit
 }
 
 /**
- * Row numbers for ClickHouse's own text readers: the reader's count of parsed
- * rows, in file order. rowNumberInAllBlocks() numbers blocks as threads
- * finish them, so rows of a parallel read could be numbered out of order.
+ * Row numbering for ClickHouse's own CSV reader. rowNumberInAllBlocks()
+ * numbers blocks as threads finish them, so rows of a parallel read came out
+ * of file order; the reader's `_row_number` keeps it. The header is read as
+ * row 0 and filtered out rather than skipped: a skipped header shifts the
+ * numbers of the first 10 MB segment against the others. (Rejected rows are
+ * counted between segments but not within one, so numbers after a reject may
+ * skip one; they stay unique and in file order.)
  */
-export const NATIVE_ROW_NUMBER = '_row_number + 1';
+export function nativeCsvRows(layout: DelimitedLayout): Pick<NativeRead, 'rowNumber' | 'where' | 'headerRows'> {
+  return layout.header ? { rowNumber: '_row_number', where: '_row_number > 0', headerRows: 1 } : { rowNumber: '_row_number + 1', headerRows: 0 };
+}
 
 /** A null marker no real file contains, so ClickHouse never turns a value into NULL. */
 const CSV_NO_NULL = 'kimball:no-null:6f1d0c2e';
@@ -135,14 +141,14 @@ const CSV_NO_NULL = 'kimball:no-null:6f1d0c2e';
 /**
  * Settings for ClickHouse's own CSV reader (file(), s3(), url()) that keep
  * every value's text exactly as the streamed path does: no trimming, no
- * single quotes, an unquoted \N stays text, a tab or space delimiter allowed,
- * the header skipped (one CSV record: ClickHouse skips it quote-aware).
+ * single quotes, an unquoted \N stays text, a tab or space delimiter allowed.
  */
 export function nativeCsvSettings(layout: DelimitedLayout, tail?: Buffer): Record<string, string | number> {
   return {
     format_csv_delimiter: layout.delimiter,
     input_format_csv_allow_whitespace_or_tab_as_delimiter: layout.delimiter === '\t' || layout.delimiter === ' ' ? 1 : 0,
-    input_format_csv_skip_first_lines: layout.header ? 1 : 0,
+    // The header is a row to filter (nativeCsvRows); never guessed by ClickHouse (a header named c1, c2, ... would be).
+    input_format_csv_detect_header: 0,
     // Blank lines at the end (spreadsheet exports) are no records, as on the streamed path. Only for a file
     // that has them (its last bytes say so): with the setting, ClickHouse checks after every row (about 2x slower).
     ...(tail && endsWithBlankLine(tail) ? { input_format_csv_skip_trailing_empty_lines: 1 } : {}),

@@ -10,7 +10,7 @@ import { constants, createReadStream } from 'node:fs';
 import { access, open, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FilesSourceConfig, NativeRead, ReadOptions, Source, SourceDeps, SourceObject, StreamRead, TestResult, UploadRead } from './source';
-import { delimitedLayout, delimitedRead, fastCsvSettings, formatOf, jsonRead, NATIVE_ROW_NUMBER, nativeCsvReadable, nativeCsvSettings, SAMPLE_BYTES, xlsxRead, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
+import { delimitedLayout, delimitedRead, fastCsvSettings, formatOf, jsonRead, nativeCsvReadable, nativeCsvRows, nativeCsvSettings, SAMPLE_BYTES, xlsxRead, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
 import { listSheets, type SheetInfo } from '../formats/xlsx';
 import { headIsPadded, scanDelimitedFile } from '../formats/encoding';
 import { PARQUET_READ_SETTINGS, parquetUpload } from '../formats/parquet';
@@ -213,7 +213,7 @@ function nativeCsv(file: string, layout: DelimitedLayout, first: Buffer, last: B
     params: { kimball_path: file, kimball_structure: positional.map((c) => `${c} String`).join(', ') },
     columns: layout.columns,
     select: positional.map((c) => `\`${c}\``),
-    rowNumber: NATIVE_ROW_NUMBER,
+    ...nativeCsvRows(layout),
     settings: nativeCsvSettings(layout, last),
     // A blank before a delimiter in the first bytes already rules the faster read out.
     ...(headIsPadded(first, layout.delimiter) ? {} : { fastSettings: fastCsvSettings(layout, last) }),

@@ -13,7 +13,7 @@ import { constants as zc, createGunzip, gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Decompress } from 'fzstd';
 import { objectNames } from '../acquire/names';
-import { delimitedLayout, delimitedRead, formatOf, jsonRead, NATIVE_ROW_NUMBER, nativeCsvReadable, nativeCsvSettings, SAMPLE_BYTES, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
+import { delimitedLayout, delimitedRead, formatOf, jsonRead, nativeCsvReadable, nativeCsvRows, nativeCsvSettings, SAMPLE_BYTES, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
 import { PARQUET_READ_SETTINGS, parquetUpload } from '../formats/parquet';
 import { globRegExp } from './files';
 import {
@@ -197,7 +197,7 @@ export class S3Source implements Source {
     return {
       ...read,
       select: positional.map((c) => `\`${c}\``),
-      rowNumber: NATIVE_ROW_NUMBER,
+      ...nativeCsvRows(layout),
       // The same reader settings as the files source, so both paths keep text identically.
       settings: nativeCsvSettings(layout, await this.tail(entry)),
       recordErrors: true,

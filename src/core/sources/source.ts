@@ -80,6 +80,10 @@ export interface NativeRead {
   select?: string[];
   /** SQL for each row's 1-based number in source order (default: rowNumberInAllBlocks() + 1). */
   rowNumber?: string;
+  /** SQL condition a row must meet to load (a header the reader returns as a row fails it). */
+  where?: string;
+  /** Records the reader counts before the first data row (a header it reads as a row), for reject line numbers. */
+  headerRows?: number;
   /** Format settings the read needs (e.g. format_csv_delimiter), set by code. */
   settings?: Record<string, string | number>;
   /** Text formats: let ClickHouse skip unparsable rows and record them, so the loader moves them to rejects. */

@@ -71,6 +71,17 @@ describe('acquire: delimited files', () => {
     assert.deepEqual(rej, [{ line: '3001' }]);
   });
 
+  it('numbers rows in file order when ClickHouse parses a large file on several threads', async () => {
+    // About 30 MB: ClickHouse cuts CSV into 10 MB segments parsed in parallel.
+    const line = (i: number) => `${i},${'x'.repeat(90)}\n`;
+    w.write('big/rows.csv', 'id,pad\n' + Array.from({ length: 320_000 }, (_, i) => line(i + 1)).join(''));
+    w.addFiles('big', 'big');
+    const [r] = await acquire(w.ctx, { sources: ['big'] });
+    assert.equal(r.status, 'loaded', r.error);
+    const check = await w.wh.query<{ n: string; misplaced: string }>('SELECT count() AS n, countIf(toUInt64(id) != _kimball_row) AS misplaced FROM bronze.big__rows');
+    assert.deepEqual(check, [{ n: '320000', misplaced: '0' }]);
+  });
+
   it('sends ragged rows of a native load to the rejects table with their line and text', async () => {
     w.write('ragged/r.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n');
     w.addFiles('rag', 'ragged');

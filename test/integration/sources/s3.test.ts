@@ -36,7 +36,7 @@ describe('S3Source', () => {
   /** Runs a native read the way the loader does: its select list over its table function, with its settings. */
   async function nativeRows(n: NativeRead): Promise<string[][]> {
     const select = n.select ?? n.columns.map((c) => `ifNull(toString(\`${c}\`), '')`);
-    const rows = await wh.query<Record<string, string>>(`SELECT ${select.map((s, i) => `${s} AS v${i}`).join(', ')} FROM ${n.from}`, {
+    const rows = await wh.query<Record<string, string>>(`SELECT ${select.map((s, i) => `${s} AS v${i}`).join(', ')} FROM ${n.from}${n.where ? ` WHERE ${n.where}` : ''}`, {
       params: n.params,
       settings: n.settings,
     });
@@ -181,7 +181,10 @@ describe('S3Source', () => {
     assert.equal(n, rows);
     assert.equal(last[0], String(rows - 1));
     const native = (await src.read(o, { warehouseCanReach: true })) as NativeRead;
-    const count = await wh.query<{ n: string }>(`SELECT count() AS n FROM ${native.from}`, { params: native.params, settings: native.settings });
+    const count = await wh.query<{ n: string }>(`SELECT count() AS n FROM ${native.from}${native.where ? ` WHERE ${native.where}` : ''}`, {
+      params: native.params,
+      settings: native.settings,
+    });
     assert.equal(Number(count[0].n), rows);
   });
 
