@@ -9,7 +9,7 @@ import { initProjectFiles, loadProject } from '../src/core/project/project';
 import { EnvSecretStore } from '../src/core/sources/source';
 import { ensureDatabases } from '../src/core/warehouse/catalog-queries';
 import { EmbeddedWarehouse } from '../src/core/warehouse/embedded';
-import { DEFAULT_DATABASES } from '../src/core/warehouse/warehouse';
+import { DEFAULT_DATABASES, type Warehouse } from '../src/core/warehouse/warehouse';
 
 export interface BenchResult {
   name: string;
@@ -64,6 +64,20 @@ export async function withWorkspace<T>(name: string, fn: (ws: BenchWorkspace) =>
   } finally {
     await wh.close();
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Waits until the engine runs no background merge (at most `maxMs`): a load
+ * leaves parts that merge for seconds afterwards, and a step measured while
+ * they do loses a share of the CPU it did not cause.
+ */
+export async function mergesSettled(wh: Warehouse, maxMs = 20_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (Date.now() < until) {
+    const [r] = await wh.query<{ n: string }>('SELECT count() AS n FROM system.merges');
+    if (Number(r?.n ?? 0) === 0) return;
+    await new Promise((res) => setTimeout(res, 100));
   }
 }
 

@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchCase, BenchResult } from '../harness';
-import { BENCH_DATA, enginePids, timed, withWorkspace, writeLines } from '../harness';
+import { BENCH_DATA, enginePids, mergesSettled, timed, withWorkspace, writeLines } from '../harness';
 import { writeSource } from '../../src/core/sources';
 import { acquire } from '../../src/core/acquire';
 
@@ -72,12 +72,18 @@ const bench: BenchCase = {
             settings,
           }),
         );
-      for (let i = 0; i < 5; i++) {
+      // Each step starts with the engine quiet: no merges left over from the step before.
+      const settled = async () => {
         await wh.command('TRUNCATE TABLE bronze.baseline');
+        await mergesSettled(wh);
+      };
+      for (let i = 0; i < 5; i++) {
+        await settled();
         base.push(await baseline({}));
         // chDB's default trims spaces around unquoted CSV values; keeping text exact costs CPU of its own.
-        await wh.command('TRUNCATE TABLE bronze.baseline');
+        await settled();
         exact.push(await baseline({ input_format_csv_trim_whitespaces: 0 }));
+        await settled();
         let result: Awaited<ReturnType<typeof acquire>> = [];
         ours.push(await measured(async () => (result = await acquire(ctx, { sources: ['bench'], force: true }))));
         if (result[0]?.status !== 'loaded' || result[0].rows !== rows) throw new Error(`acquire-csv: ${JSON.stringify(result[0])}`);
