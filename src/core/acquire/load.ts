@@ -312,14 +312,22 @@ class ObjectLoad {
         settings: { ...settings, ...format },
         signal: o.signal,
       });
-    await insert(read.fastSettings ?? read.settings);
-    const scanned = await scan;
-    // The scan found a value that may end with a blank, which the faster read cuts: read again, exactly.
-    if (read.fastSettings && scanned.padded) {
-      await wh.command(`TRUNCATE TABLE ${qualified(this.bronze, this.staging)}${onCluster(this.wh)}`);
-      rmSync(this.errorsFile, { force: true });
-      await insert(read.settings);
+    let exact = read.fastSettings === undefined;
+    if (read.fastSettings) {
+      const failure = await insert(read.fastSettings).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      // A value that may end with a blank, which the faster read cuts (or fails on): read again, exactly.
+      exact = (await scan).padded;
+      if (failure !== undefined && (!exact || o.signal?.aborted)) throw failure;
+      if (exact) {
+        await wh.command(`TRUNCATE TABLE ${qualified(this.bronze, this.staging)}${onCluster(this.wh)}`);
+        rmSync(this.errorsFile, { force: true });
+      }
     }
+    if (exact) await insert(read.settings);
+    const scanned = await scan;
     if (recordErrors && existsSync(this.errorsFile) && statSync(this.errorsFile).size > 0) await this.stageErrorsFile(read);
     // Text the engine read as UTF-8 without checking it: rows with invalid bytes become rejects, as on the streamed path.
     if (!scanned.utf8) await this.rejectInvalidUtf8(target.slice(0, described.length), read.headerLines ?? 0);

@@ -119,7 +119,7 @@ export class FilesSource implements Source {
         if (native) {
           const first = await head(file);
           const layout = delimitedLayout(first, o);
-          if (nativeCsvReadable(layout)) return nativeCsv(file, layout, first, await tail(file));
+          if (nativeCsvReadable(layout)) return nativeCsv(file, layout, first, await tail(file), options.signal);
         }
         return delimitedRead(bytes(), o);
       }
@@ -203,9 +203,10 @@ async function parquetFileUpload(file: string, signal?: AbortSignal): Promise<Up
 /**
  * ClickHouse reads the CSV itself: columns by position under safe names
  * (c1..cn) so hostile header names never reach SQL, every value String and
- * untrimmed, the header skipped, unparsable rows recorded for the rejects table.
+ * untrimmed, the header filtered out, unparsable rows recorded for the rejects
+ * table. A file whose scan finds no value ending in a blank takes the faster read.
  */
-function nativeCsv(file: string, layout: DelimitedLayout, first: Buffer, last: Buffer): NativeRead {
+function nativeCsv(file: string, layout: DelimitedLayout, first: Buffer, last: Buffer, signal?: AbortSignal): NativeRead {
   const positional = layout.columns.map((_, i) => `c${i + 1}`);
   return {
     kind: 'native',
@@ -219,7 +220,7 @@ function nativeCsv(file: string, layout: DelimitedLayout, first: Buffer, last: B
     ...(headIsPadded(first, layout.delimiter) ? {} : { fastSettings: fastCsvSettings(layout, last) }),
     recordErrors: true,
     headerLines: layout.headerLines,
-    scan: () => scanDelimitedFile(file, layout.delimiter),
+    scan: () => scanDelimitedFile(file, layout.delimiter, signal),
   };
 }
 

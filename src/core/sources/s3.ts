@@ -189,7 +189,8 @@ export class S3Source implements Source {
   /**
    * ClickHouse reads the CSV itself, as the files source does: columns by
    * position under safe names (c1..cn), every value String and untrimmed, the
-   * header skipped, unparsable rows recorded for the rejects table.
+   * header filtered out, unparsable rows recorded for the rejects table. Always
+   * the exact read: proving the faster one exact would mean downloading the object twice.
    */
   private async nativeCsv(entry: S3Entry, layout: DelimitedLayout): Promise<NativeRead> {
     const positional = layout.columns.map((_, i) => `c${i + 1}`);
