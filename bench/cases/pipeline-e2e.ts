@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchCase, BenchResult } from '../harness';
-import { timed, withWorkspace } from '../harness';
+import { mergesSettled, timed, withWorkspace } from '../harness';
 import type { Warehouse } from '../../src/core/warehouse/warehouse';
 import { ensureDatabases } from '../../src/core/warehouse/catalog-queries';
 import { generatePipeline, writePipeline } from '../../src/core/build/generate';
@@ -163,9 +163,12 @@ const bench: BenchCase = {
       }
 
       await loadChange(wh, rows);
+      // Each run starts with no background merges left from the steps before it.
+      await mergesSettled(wh);
       const inc = await timed(() => runPipeline(ctx, { manifest }));
       if (process.env.KIMBALL_BENCH_STEPS) printSteps({ first: ours.value, incremental: inc.value });
       if (inc.value.status !== 'succeeded') throw new Error(`incremental run ${inc.value.status}`);
+      await mergesSettled(wh);
       const full = await timed(() => runPipeline(ctx, { manifest, full: true }));
       if (full.value.status !== 'succeeded') throw new Error(`full run ${full.value.status}`);
 
