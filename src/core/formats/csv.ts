@@ -18,6 +18,17 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
+/**
+ * What ends a line: LF (with or without a CR before it), or a CR alone, as
+ * classic Mac OS wrote text (Excel for Mac still offers "CSV (Macintosh)").
+ */
+export type LineBreak = 'lf' | 'cr';
+
+/** CR alone ends lines when a sample has CRs and no LF at all. */
+export function lineBreakOf(sample: string): LineBreak {
+  return sample.includes('\r') && !sample.includes('\n') ? 'cr' : 'lf';
+}
+
 /** Splits text chunks into records; push() returns the records completed so far. */
 export class CsvSplitter {
   private buf = '';
@@ -25,10 +36,12 @@ export class CsvSplitter {
   private state = 0; // 0 field start, 1 unquoted, 2 quoted, 3 quote seen inside quotes
   private line = 1;
   private readonly delim: number;
+  private readonly eol: number;
 
-  constructor(delimiter: string) {
+  constructor(delimiter: string, lineBreak: LineBreak = 'lf') {
     if (delimiter.length !== 1) throw new Error(`A delimiter is one character, not ${JSON.stringify(delimiter)}.`);
     this.delim = delimiter.charCodeAt(0);
+    this.eol = lineBreak === 'cr' ? CR : LF;
   }
 
   push(text: string): CsvRecord[] {
@@ -43,7 +56,7 @@ export class CsvSplitter {
         if (c === QUOTE) state = 3;
         continue;
       }
-      if (c === LF) {
+      if (c === this.eol) {
         this.emit(out, buf.slice(start, i));
         start = i + 1;
         state = 0;
@@ -69,9 +82,10 @@ export class CsvSplitter {
   }
 
   private emit(out: CsvRecord[], text: string): void {
-    const raw = text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text;
+    const raw = this.eol === LF && text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text;
     const line = this.line;
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.line++;
+    const eol = String.fromCharCode(this.eol);
+    for (let i = text.indexOf(eol); i !== -1; i = text.indexOf(eol, i + 1)) this.line++;
     this.line++;
     if (raw.length === 0) return; // a blank line is not a record
     out.push({ fields: splitFields(raw, this.delim), line, raw });

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { NativeRead, StreamRead, StreamRecord } from '../sources/source';
-import { CsvSplitter } from './csv';
+import { CsvSplitter, lineBreakOf, type LineBreak } from './csv';
 import { BINARY_SHARE, binaryShare, detectEncoding, textDecoder, type TextEncoding } from './encoding';
 import { FieldArrays, flattenInto, flattenJson, JsonSplitter, type FlatRecord } from './json';
 import { sniffDialect } from './sniff';
@@ -102,6 +102,7 @@ export interface DelimitedLayout {
   columns: string[];
   /** Physical lines of the header (a quoted header name may span lines); 0 without a header. */
   headerLines: number;
+  lineBreak: LineBreak;
 }
 
 export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): DelimitedLayout {
@@ -115,11 +116,13 @@ export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): Delimit
   const d = textDecoder(encoding);
   const sample = d.write(head.subarray(bom));
   const dialect = sniffDialect(sample, { delimiter: o.delimiter, header: o.header }, o.fileName);
-  const first = new CsvSplitter(dialect.delimiter).push(sample.includes('\n') ? sample : sample + '\n')[0];
+  const lineBreak = lineBreakOf(sample);
+  const eol = lineBreak === 'cr' ? '\r' : '\n';
+  const first = new CsvSplitter(dialect.delimiter, lineBreak).push(sample.includes(eol) ? sample : sample + eol)[0];
   const width = first?.fields.length ?? 0;
   const columns = dialect.header && first ? first.fields : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
-  const headerLines = dialect.header && first ? first.raw.split('\n').length : 0;
-  return { encoding, bom, invalidUtf8: o.encoding ? 0 : detected.invalidUtf8, ...dialect, columns, headerLines };
+  const headerLines = dialect.header && first ? first.raw.split(eol).length : 0;
+  return { encoding, bom, invalidUtf8: o.encoding ? 0 : detected.invalidUtf8, ...dialect, columns, headerLines, lineBreak };
 }
 
 /**
@@ -181,7 +184,8 @@ export function endsWithBlankLine(tail: Buffer): boolean {
 export function nativeCsvReadable(layout: DelimitedLayout): boolean {
   // ClickHouse keeps a byte-order mark as text unless it sits in the skipped header line.
   const bomSafe = layout.bom === 0 || layout.headerLines > 0;
-  return layout.encoding === 'utf-8' && layout.invalidUtf8 === 0 && layout.columns.length > 0 && bomSafe;
+  // ClickHouse ends lines at LF only: a CR alone would join the whole file into one record.
+  return layout.encoding === 'utf-8' && layout.invalidUtf8 === 0 && layout.columns.length > 0 && bomSafe && layout.lineBreak === 'lf';
 }
 
 function bomLength(head: Buffer, encoding: TextEncoding): number {
@@ -203,7 +207,7 @@ export async function delimitedRead(bytes: ByteSource, o: DelimitedOptions = {})
 }
 
 async function* delimitedRecords(bytes: AsyncIterable<Buffer>, layout: DelimitedLayout, signal?: AbortSignal): AsyncGenerator<StreamRecord> {
-  const splitter = new CsvSplitter(layout.delimiter);
+  const splitter = new CsvSplitter(layout.delimiter, layout.lineBreak);
   const width = layout.columns.length;
   const checkUtf8 = layout.encoding === 'utf-8';
   let skipHeader = layout.header;

@@ -5,7 +5,7 @@
  * its fields looks like data (a number or a date), which header
  * names practically never are.
  */
-import { CsvSplitter } from './csv';
+import { CsvSplitter, lineBreakOf } from './csv';
 
 export const DELIMITERS = [',', '\t', ';', '|'] as const;
 
@@ -22,12 +22,12 @@ export function sniffDialect(sample: string, known: { delimiter?: string; header
 
 /** The sample without its last, possibly cut, line. */
 function completeLines(sample: string): string {
-  const cut = sample.lastIndexOf('\n');
+  const cut = sample.lastIndexOf(lineBreakOf(sample) === 'cr' ? '\r' : '\n');
   return cut > 0 ? sample.slice(0, cut + 1) : sample;
 }
 
 function sampleRecords(sample: string, delimiter: string, max = 200): string[][] {
-  const s = new CsvSplitter(delimiter);
+  const s = new CsvSplitter(delimiter, lineBreakOf(sample));
   return s
     .push(completeLines(sample))
     .slice(0, max)

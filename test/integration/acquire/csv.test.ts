@@ -82,6 +82,17 @@ describe('acquire: delimited files', () => {
     assert.deepEqual(check, [{ n: '320000', misplaced: '0' }]);
   });
 
+  it('reads a file whose lines end with a CR alone (classic Mac) as lines, keeping CRs inside quotes', async () => {
+    w.write('mac/old.csv', 'id,name\r1,Ann\r2,"Bo\rb"\r3,x,extra\r4,Dee\r');
+    w.addFiles('mac', 'mac');
+    const [r] = await acquire(w.ctx, { sources: ['mac'] });
+    assert.equal(r.status, 'loaded', r.error);
+    assert.deepEqual([r.rows, r.rejects], [3, 1]);
+    assert.deepEqual((await w.rows('mac__old')).map((x) => [x.id, x.name]), [['1', 'Ann'], ['2', 'Bo\rb'], ['4', 'Dee']]);
+    const rej = await w.wh.query<{ line: string; raw: string }>("SELECT line, raw FROM bronze._kimball_rejects WHERE source = 'mac'");
+    assert.deepEqual(rej, [{ line: '5', raw: '3,x,extra' }]);
+  });
+
   it('sends ragged rows of a native load to the rejects table with their line and text', async () => {
     w.write('ragged/r.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n');
     w.addFiles('rag', 'ragged');

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir } from '../../helpers/warehouse';
 import { sniffDelimiter, sniffHeader } from '../../../src/core/formats/sniff';
-import { CsvSplitter } from '../../../src/core/formats/csv';
+import { CsvSplitter, lineBreakOf } from '../../../src/core/formats/csv';
 import { flattenJson, JsonSplitter } from '../../../src/core/formats/json';
 import { XmlRecordReader } from '../../../src/core/formats/xml';
 import { cellText, isoDate } from '../../../src/core/formats/xlsx';
@@ -124,6 +124,19 @@ describe('delimiter and header sniffing', () => {
 });
 
 describe('CSV splitting', () => {
+  it('ends lines at a CR alone when told to, keeping CRs inside quotes and counting lines by CR', () => {
+    const s = new CsvSplitter(',', 'cr');
+    const recs = [...s.push('a,b\r1,"x\ry"\r'), ...s.push('2,z'), ...s.end()];
+    assert.deepEqual(recs.map((r) => [r.line, r.fields]), [
+      [1, ['a', 'b']],
+      [2, ['1', 'x\ry']],
+      [4, ['2', 'z']],
+    ]);
+    assert.equal(lineBreakOf('a,b\r1,2\r'), 'cr');
+    assert.equal(lineBreakOf('a,b\r\n1,2\r\n'), 'lf');
+    assert.equal(lineBreakOf('a,b'), 'lf');
+  });
+
   it('handles quotes, escaped quotes, embedded newlines, CRLF and quotes inside unquoted fields', () => {
     const s = new CsvSplitter(',');
     const recs = [...s.push('a,"b,1","c ""q""\r\nnext"\r\n5" screen,x'), ...s.push(',y\n\n'), ...s.end()];
