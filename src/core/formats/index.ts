@@ -8,7 +8,7 @@ import type { NativeRead, StreamRead, StreamRecord } from '../sources/source';
 import { CsvSplitter, lineBreakOf, type LineBreak } from './csv';
 import { BINARY_SHARE, binaryShare, detectEncoding, textDecoder, type TextEncoding } from './encoding';
 import { FieldArrays, flattenInto, flattenJson, JsonSplitter, type FlatRecord } from './json';
-import { sniffDialect } from './sniff';
+import { sniffHeader, sniffPreamble } from './sniff';
 import { XmlRecordReader } from './xml';
 import { readSheet, type SheetInfo } from './xlsx';
 
@@ -103,6 +103,8 @@ export interface DelimitedLayout {
   /** Physical lines of the header (a quoted header name may span lines); 0 without a header. */
   headerLines: number;
   lineBreak: LineBreak;
+  /** Physical lines above the table (Excel's sep= line, report titles), never loaded. */
+  preambleLines: number;
 }
 
 export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): DelimitedLayout {
@@ -115,14 +117,15 @@ export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): Delimit
   const bom = o.encoding ? bomLength(head, o.encoding) : detected.bom;
   const d = textDecoder(encoding);
   const sample = d.write(head.subarray(bom));
-  const dialect = sniffDialect(sample, { delimiter: o.delimiter, header: o.header }, o.fileName);
   const lineBreak = lineBreakOf(sample);
   const eol = lineBreak === 'cr' ? '\r' : '\n';
-  const first = new CsvSplitter(dialect.delimiter, lineBreak).push(sample.includes(eol) ? sample : sample + eol)[0];
+  const { lines: preambleLines, delimiter, body } = sniffPreamble(sample, { delimiter: o.delimiter }, o.fileName);
+  const header = o.header ?? sniffHeader(body, delimiter);
+  const first = new CsvSplitter(delimiter, lineBreak).push(body.includes(eol) ? body : body + eol)[0];
   const width = first?.fields.length ?? 0;
-  const columns = dialect.header && first ? first.fields : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
-  const headerLines = dialect.header && first ? first.raw.split(eol).length : 0;
-  return { encoding, bom, invalidUtf8: o.encoding ? 0 : detected.invalidUtf8, ...dialect, columns, headerLines, lineBreak };
+  const columns = header && first ? first.fields : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
+  const headerLines = header && first ? first.raw.split(eol).length : 0;
+  return { encoding, bom, invalidUtf8: o.encoding ? 0 : detected.invalidUtf8, delimiter, header, columns, headerLines, lineBreak, preambleLines };
 }
 
 /**
@@ -185,7 +188,9 @@ export function nativeCsvReadable(layout: DelimitedLayout): boolean {
   // ClickHouse keeps a byte-order mark as text unless it sits in the skipped header line.
   const bomSafe = layout.bom === 0 || layout.headerLines > 0;
   // ClickHouse ends lines at LF only: a CR alone would join the whole file into one record.
-  return layout.encoding === 'utf-8' && layout.invalidUtf8 === 0 && layout.columns.length > 0 && bomSafe && layout.lineBreak === 'lf';
+  // Nor can it tell lines above the table from rows.
+  const plain = layout.lineBreak === 'lf' && layout.preambleLines === 0;
+  return layout.encoding === 'utf-8' && layout.invalidUtf8 === 0 && layout.columns.length > 0 && bomSafe && plain;
 }
 
 function bomLength(head: Buffer, encoding: TextEncoding): number {
@@ -212,6 +217,7 @@ async function* delimitedRecords(bytes: AsyncIterable<Buffer>, layout: Delimited
   const checkUtf8 = layout.encoding === 'utf-8';
   let skipHeader = layout.header;
   const convert = (r: { fields: string[]; line: number; raw: string }): StreamRecord | undefined => {
+    if (r.line <= layout.preambleLines) return undefined;
     if (skipHeader) {
       skipHeader = false;
       return undefined;

@@ -93,6 +93,25 @@ describe('acquire: delimited files', () => {
     assert.deepEqual(rej, [{ line: '5', raw: '3,x,extra' }]);
   });
 
+  it("skips what sits above the table: Excel's sep= line, report titles and blank lines", async () => {
+    w.write('pre/sep.csv', 'sep=;\nid;name;amount\n1;Ann;1,5\n2;Bob;2,25\n');
+    w.write('pre/report.csv', 'Sales report 2024\r\nExported 2024-05-01\r\n\r\nid,name\r\n1,Ann\r\n2,Bob\r\n3\r\n');
+    w.addFiles('pre', 'pre');
+    const rs = await acquire(w.ctx, { sources: ['pre'] });
+    for (const r of rs) assert.equal(r.status, 'loaded', `${r.object}: ${r.error}`);
+    const data = async (t: string) => (await w.rows(t)).map((x) => Object.entries(x).filter(([k]) => !k.startsWith('_kimball_')));
+    assert.deepEqual(await data('pre__sep'), [
+      [['id', '1'], ['name', 'Ann'], ['amount', '1,5']],
+      [['id', '2'], ['name', 'Bob'], ['amount', '2,25']],
+    ]);
+    assert.deepEqual(await data('pre__report'), [
+      [['id', '1'], ['name', 'Ann']],
+      [['id', '2'], ['name', 'Bob']],
+    ]);
+    const rej = await w.wh.query<{ line: string; raw: string }>("SELECT line, raw FROM bronze._kimball_rejects WHERE source = 'pre'");
+    assert.deepEqual(rej, [{ line: '7', raw: '3' }], 'a short row below the header is a reject with its file line, never a title');
+  });
+
   it('sends ragged rows of a native load to the rejects table with their line and text', async () => {
     w.write('ragged/r.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n');
     w.addFiles('rag', 'ragged');

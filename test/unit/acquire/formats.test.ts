@@ -7,7 +7,7 @@ import { paddingScanner, SCAN_SLICE } from '../../../src/core/formats/padding-sc
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir } from '../../helpers/warehouse';
-import { sniffDelimiter, sniffHeader } from '../../../src/core/formats/sniff';
+import { sniffDelimiter, sniffHeader, sniffPreamble } from '../../../src/core/formats/sniff';
 import { CsvSplitter, lineBreakOf } from '../../../src/core/formats/csv';
 import { flattenJson, JsonSplitter } from '../../../src/core/formats/json';
 import { XmlRecordReader } from '../../../src/core/formats/xml';
@@ -114,6 +114,15 @@ describe('delimiter and header sniffing', () => {
     assert.equal(sniffDelimiter('a;b;c\n1,5;2;3\n4;5,1;6\n'), ';');
     assert.equal(sniffDelimiter('a\tb\n"x, y"\t2\n'), '\t');
     assert.equal(sniffDelimiter('a|b|c\n1|2|3\n'), '|');
+  });
+  it("finds the lines above a table: Excel's sep= directive and report titles, never a table's own rows", () => {
+    assert.deepEqual(sniffPreamble('sep=|\na|b\n1|2\n'), { lines: 1, delimiter: '|', body: 'a|b\n1|2\n' });
+    assert.equal(sniffPreamble('Report\n\nid,x\n1,2\n3,4\n').lines, 2);
+    assert.equal(sniffPreamble('Report\rid,x\r1,2\r3,4\r').lines, 1);
+    assert.equal(sniffPreamble('id,x\n1\n2,3\n4,5\n').lines, 0, 'a full-width first line is the table');
+    assert.equal(sniffPreamble('a,b\nc,d\n1,2,3\n4,5,6\n7,8,9\n').lines, 0, 'two-field lines are no titles');
+    assert.equal(sniffPreamble('t1\nt2\nt3\nt4\nt5\nt6\nid,x\n1,2\n').lines, 0, 'at most 5 title lines');
+    assert.equal(sniffPreamble('name\nAnn\nBob\n').lines, 0, 'a one-column file has no titles');
   });
   it('finds a header unless the first line looks like data', () => {
     assert.equal(sniffHeader('id,name\n1,Ann\n', ','), true);
