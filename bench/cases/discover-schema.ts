@@ -6,7 +6,7 @@
  * Total rows scale with KIMBALL_BENCH_SCHEMA_ROWS (default 1,000,000).
  */
 import type { BenchCase, BenchResult } from '../harness';
-import { timed, withWorkspace } from '../harness';
+import { mergesSettled, timed, withWorkspace } from '../harness';
 import type { Warehouse } from '../../src/core/warehouse/warehouse';
 import { discover } from '../../src/core/discover/discover';
 import { qualified } from '../../src/core/warehouse/sql';
@@ -96,6 +96,8 @@ const bench: BenchCase = {
       const built = await buildSchema(wh, total);
       const ctx = context();
       const tables = schemaSpec(total).specs.map((s) => s.table);
+      // Both measurements start once the parts just written have merged.
+      await mergesSettled(wh);
       const scan = await timed(async () => {
         for (const t of tables) await wh.query(`SELECT count() AS n FROM ${qualified('bronze', t)} WHERE NOT ignore(*)`);
       });

@@ -13,7 +13,7 @@ import { compositeRelationships } from './composite-fk';
 import { inferType } from './infer';
 import { compositeKeys, rankKeys, singleKeys, STRONG_SINGLE, type KeyColumn } from './keys';
 import { isKeyLikeName } from './names';
-import { exactRowCount, profileTable, sourceColumns, type RawProfile } from './profile';
+import { columnNamesByTable, exactRowCount, profileTable, sourceColumns, type RawProfile } from './profile';
 import { columnQuality, tableQuality } from './quality';
 import { candidatePairs, promising, resolveRelationships, verifyCandidates, type RelColumn } from './relationships';
 import type { ShapeName } from './shapes';
@@ -130,10 +130,18 @@ interface Analysed {
 }
 
 /** Profile, infer, verify and score one table. */
-async function analyseTable(wh: Warehouse, database: string, name: string, d: Decisions, keysToo: boolean, signal?: AbortSignal): Promise<Analysed> {
-  const columns = await sourceColumns(wh, database, name);
-  const rows = await exactRowCount(wh, database, name, signal);
-  const lineage = await tableLineage(wh, database, name, rows);
+async function analyseTable(
+  wh: Warehouse,
+  database: string,
+  name: string,
+  names: string[],
+  d: Decisions,
+  keysToo: boolean,
+  signal?: AbortSignal,
+): Promise<Analysed> {
+  const columns = sourceColumns(names);
+  const hasLineage = names.includes('_kimball_source') && names.includes('_kimball_object');
+  const [rows, lineage] = await Promise.all([exactRowCount(wh, database, name, signal), hasLineage ? tableLineage(wh, database, name) : {}]);
   const { profiles, sampled, profiledRows } = await profileTable(wh, database, { table: name, columns }, rows, signal);
   const inferred = profiles.map((p) => withOverride(name, p.name, inferType(p), d));
   const patterns = profiles.map((p, i) => textPattern(p, inferred[i]));
@@ -185,14 +193,9 @@ async function analyseTable(wh: Warehouse, database: string, name: string, d: De
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-async function tableLineage(wh: Warehouse, database: string, table: string, rows: number): Promise<{ source?: string; object?: string }> {
-  if (rows === 0) return {};
-  const has = await wh.query<{ n: string }>(
-    `SELECT count() AS n FROM system.columns WHERE database = {db:String} AND table = {t:String} AND name IN ('_kimball_source', '_kimball_object')`,
-    { params: { db: database, t: table } },
-  );
-  if (Number(has[0]?.n ?? 0) < 2) return {};
-  const r = await wh.query<{ s: string; o: string }>(`SELECT any(_kimball_source) AS s, any(_kimball_object) AS o FROM ${qualified(database, table)}`);
+async function tableLineage(wh: Warehouse, database: string, table: string): Promise<{ source?: string; object?: string }> {
+  // One row says it: a load fills a bronze table (any() would read the whole column).
+  const r = await wh.query<{ s: string; o: string }>(`SELECT _kimball_source AS s, _kimball_object AS o FROM ${qualified(database, table)} LIMIT 1`);
   return { source: r[0]?.s || undefined, object: r[0]?.o || undefined };
 }
 
@@ -237,6 +240,7 @@ export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Pr
   const previous = readCatalogIfAny(ctx.paths, database);
   const decisions = previous?.decisions ?? emptyDecisions();
   const names = await bronzeTables(wh, database);
+  const columnNames = await columnNamesByTable(wh, database);
   const step = names.length > 0 ? 80 / names.length : 80;
   const analyseOne = async (name: string): Promise<Analysed> => {
     opts.signal?.throwIfAborted();
@@ -245,7 +249,7 @@ export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Pr
       const kc = keyColumnsOf(old);
       return { table: old, keyColumns: kc, relColumns: relColumns(old, kc) };
     }
-    const a = await analyseTable(wh, database, name, decisions, only !== 'quality' || !old, opts.signal);
+    const a = await analyseTable(wh, database, name, columnNames.get(name) ?? [], decisions, only !== 'quality' || !old, opts.signal);
     if (only === 'quality' && old) a.table = { ...a.table, keys: old.keys, dependencies: old.dependencies };
     progress.report({ message: `profiled ${name}`, increment: step });
     ctx.log.debug(`discover: ${name}: ${a.table.rowCount} rows, ${a.table.columns.length} columns`);

@@ -174,14 +174,19 @@ function readColumn(r: Json, col: { name: string; position: number }, rows: numb
 }
 
 /** Source columns of a bronze table (lineage `_kimball_*` columns left out). */
-export async function sourceColumns(wh: Warehouse, database: string, table: string): Promise<{ name: string; position: number }[]> {
-  const rows = await wh.query<{ name: string; position: string }>(
-    `SELECT name, position FROM system.columns
-      WHERE database = {db:String} AND table = {t:String} AND NOT startsWith(name, '_kimball_')
-      ORDER BY position`,
-    { params: { db: database, t: table } },
-  );
-  return rows.map((r, k) => ({ name: r.name, position: k }));
+/** Every table's column names in order, in one query (per table, each round trip waits behind the profiling of others). */
+export async function columnNamesByTable(wh: Warehouse, database: string): Promise<Map<string, string[]>> {
+  const rows = await wh.query<{ table: string; name: string }>('SELECT table, name FROM system.columns WHERE database = {db:String} ORDER BY table, position', {
+    params: { db: database },
+  });
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.table, [...(out.get(r.table) ?? []), r.name]);
+  return out;
+}
+
+/** The source columns among a bronze table's columns (lineage left out), numbered from 0. */
+export function sourceColumns(names: string[]): { name: string; position: number }[] {
+  return names.filter((n) => !n.startsWith('_kimball_')).map((name, position) => ({ name, position }));
 }
 
 export async function exactRowCount(wh: Warehouse, database: string, table: string, signal?: AbortSignal): Promise<number> {
