@@ -1,7 +1,7 @@
 /**
  * JSON records with their text kept exact: numbers stay the digits written in
  * the file (JSON.parse would turn 1.50 into 1.5 and round big integers), nested
- * objects flatten to dotted names, arrays stay JSON text as written, null
+ * objects flatten to dotted names, arrays stay JSON text (compact, numbers as written), null
  * becomes the empty string (and is counted).
  */
 
@@ -100,14 +100,14 @@ class FlatParser {
     }
   }
 
-  /** A scalar as text, an array as its exact JSON text, null as undefined (counted). */
+  /** A scalar as text, an array as its JSON text (compact, numbers as written), null as undefined (counted). */
   scalarOrRaw(out: FieldSink, key: string): string | undefined {
     const c = this.peek();
     if (c === '"') return this.string();
     if (c === '[' || c === '{') {
       const start = this.i;
       this.skipValue();
-      return this.s.slice(start, this.i);
+      return compactJson(this.s.slice(start, this.i));
     }
     if (this.s.startsWith('null', this.i)) {
       this.i += 4;
@@ -257,4 +257,28 @@ export class JsonSplitter {
     }
     return [];
   }
+}
+
+/**
+ * JSON text without the whitespace between tokens, so a pretty-printed
+ * document and a minified one give an array the same text. Strings and
+ * numbers stay as written (parsing and printing again would turn 1.50 into 1.5).
+ */
+export function compactJson(text: string): string {
+  if (!/[ \t\r\n]/.test(text)) return text;
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 32 || c === 9 || c === 10 || c === 13) {
+      out += text.slice(from, i);
+      from = i + 1;
+    }
+  }
+  return out + text.slice(from);
 }

@@ -50,7 +50,7 @@ describe('acquire: JSON, XML, Excel, Parquet and bad files', () => {
     assert.deepEqual(
       rows.map((x) => [x.id, x.amount, x.big, x.user_name, x.user_geo_cc, x.tags, x.extra, x.user]),
       [
-        ['1', '1.50', '12345678901234567890', 'Ann', 'NO', '["a", 1.0]', '', ''],
+        ['1', '1.50', '12345678901234567890', 'Ann', 'NO', '["a",1.0]', '', ''],
         ['2', '', '', 'Bob', '', '', 'true', ''],
         ['4', '', '', '', '', '', '', '{}'],
       ],

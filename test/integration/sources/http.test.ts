@@ -115,10 +115,10 @@ describe('HttpSource', () => {
     assert.match(t.message, /refused \(HTTP 401 Unauthorized\); check the token \(KIMBALL_API_TOKEN/);
   });
 
-  it('flattens nested objects to dotted columns, keeps arrays and numbers as written, NULL as empty', async () => {
+  it('flattens nested objects to dotted columns, keeps arrays as compact JSON and numbers as written, NULL as empty', async () => {
     const r = await readAll({ name: 'n', path: 'nested' });
     assert.deepEqual(r.columns, ['id', 'price', 'big', 'who.name', 'who.addr.city', 'tags', 'note', 'extra']);
-    assert.deepEqual(r.values[0], ['1', '1.50', '12345678901234567890', 'Ann', 'Oslo', '["a", "b"]', '', '']);
+    assert.deepEqual(r.values[0], ['1', '1.50', '12345678901234567890', 'Ann', 'Oslo', '["a","b"]', '', '']);
     assert.deepEqual(r.values[1], ['2', '', '', 'Bo', '', '', '', 'new col']);
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { removeDir, tempDir } from '../../helpers/warehouse';
 import { sniffDelimiter, sniffHeader, sniffPreamble } from '../../../src/core/formats/sniff';
 import { CsvSplitter, lineBreakOf } from '../../../src/core/formats/csv';
-import { flattenJson, JsonSplitter } from '../../../src/core/formats/json';
+import { compactJson, flattenJson, JsonSplitter } from '../../../src/core/formats/json';
 import { XmlRecordReader } from '../../../src/core/formats/xml';
 import { cellText, isoDate } from '../../../src/core/formats/xlsx';
 
@@ -162,10 +162,14 @@ describe('CSV splitting', () => {
 });
 
 describe('JSON flattening', () => {
-  it('flattens objects to dotted names, keeps arrays and numbers as written, counts nulls', () => {
+  it('flattens objects to dotted names, keeps arrays as compact JSON and numbers as written, counts nulls', () => {
     const { record, nulls } = flattenJson('{"a": 1.50, "b": {"c": {"d": "x"}}, "arr": [1, {"k": 2.0}], "n": null, "t": true, "u": "\\u00e9\\n"}');
-    assert.deepEqual([...record], [['a', '1.50'], ['b.c.d', 'x'], ['arr', '[1, {"k": 2.0}]'], ['n', ''], ['t', 'true'], ['u', 'é\n']]);
+    assert.deepEqual([...record], [['a', '1.50'], ['b.c.d', 'x'], ['arr', '[1,{"k":2.0}]'], ['n', ''], ['t', 'true'], ['u', 'é\n']]);
     assert.equal(nulls, 1);
+  });
+  it('compacts JSON text between tokens only, never inside strings', () => {
+    assert.equal(compactJson('[\n  1.50,\n  { "a b": "x \\" y",\t"c": [ ] }\r\n]'), '[1.50,{"a b":"x \\" y","c":[]}]');
+    assert.equal(compactJson('[1,2]'), '[1,2]');
   });
   it('rejects malformed text', () => {
     assert.throws(() => flattenJson('{"a": 1,'));
