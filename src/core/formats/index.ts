@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { NativeRead, StreamRead, StreamRecord } from '../sources/source';
 import { CsvSplitter, lineBreakOf, type LineBreak } from './csv';
 import { BINARY_SHARE, binaryShare, detectEncoding, textDecoder, type TextEncoding } from './encoding';
-import { FieldArrays, flattenInto, flattenJson, JsonSplitter, type FlatRecord } from './json';
+import { FieldArrays, flattenInto, flattenJson, JsonSplitter, topLevelMembers, type FlatRecord } from './json';
 import { sniffHeader, sniffPreamble } from './sniff';
 import { XmlRecordReader } from './xml';
 import { readSheet, type SheetInfo } from './xlsx';
@@ -345,7 +345,9 @@ async function* splitJsonRecords(text: AsyncIterable<string>, mode: 'array' | 's
 /**
  * The records of a file that is one object wrapping them, as API dumps are ({"meta": {...}, "data":
  * [{...}, ...]}): its longest array of objects, at any depth, each element's exact text (numbers as
- * written). None (the object is the one record) when it holds no array of objects.
+ * written). Else, an object keyed by id whose values are records sharing a field ({"u1": {"name": ...},
+ * "u2": {"name": ...}}, as Firebase exports are): one record per member, its key in a column "key".
+ * None (the object is the one record) otherwise.
  */
 export function envelopeRecords(text: string): { text: string; line: number }[] | undefined {
   let fields: FlatRecord;
@@ -354,6 +356,26 @@ export function envelopeRecords(text: string): { text: string; line: number }[] 
   } catch {
     return undefined;
   }
+  return longestObjectArray(fields) ?? keyedRecords(text);
+}
+
+function keyedRecords(text: string): { text: string; line: number }[] | undefined {
+  const members = topLevelMembers(text);
+  if (!members || members.length < 2 || !members.every((m) => m.text.startsWith('{'))) return undefined;
+  const fieldsOf = members.map((m) => new Set((topLevelMembers(m.text) ?? []).map((f) => f.key)));
+  const counts = new Map<string, number>();
+  for (const f of fieldsOf) for (const k of f) counts.set(k, (counts.get(k) ?? 0) + 1);
+  // Records share fields: one in 4 of 5 members at least (a configuration's sections share none).
+  if (Math.max(0, ...counts.values()) < members.length * 0.8) return undefined;
+  // The member's key leads its record; a record with a field named "key" of its own keeps it, the map key goes to "key_1".
+  const keyColumn = fieldsOf.some((f) => f.has('key')) ? 'key_1' : 'key';
+  return members.map((m) => {
+    const rest = m.text.slice(1).trimStart();
+    return { text: `{${JSON.stringify(keyColumn)}:${JSON.stringify(m.key)}${rest.startsWith('}') ? '' : ','}${rest}`, line: 1 };
+  });
+}
+
+function longestObjectArray(fields: FlatRecord): { text: string; line: number }[] | undefined {
   let best: { text: string; line: number }[] | undefined;
   for (const value of fields.values()) {
     if (!value.startsWith('[')) continue;

@@ -48,6 +48,41 @@ export function flattenInto(text: string, out: FieldSink): number {
 
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 
+/** The members of a top-level object with each value's exact text; undefined when the text is not one object. */
+export function topLevelMembers(text: string): { key: string; text: string }[] | undefined {
+  const p = new FlatParser(text);
+  const out: { key: string; text: string }[] = [];
+  try {
+    p.ws();
+    if (p.peek() !== '{') return undefined;
+    p.i++;
+    p.ws();
+    if (p.peek() === '}') return out;
+    for (;;) {
+      p.ws();
+      if (p.peek() !== '"') p.fail('expected a property name');
+      const key = p.string();
+      p.ws();
+      if (p.peek() !== ':') p.fail('expected ":"');
+      p.i++;
+      p.ws();
+      const start = p.i;
+      p.scalarOrRaw(new FieldArrays(), key);
+      out.push({ key, text: text.slice(start, p.i) });
+      p.ws();
+      const c = p.peek();
+      p.i++;
+      if (c === '}') break;
+      if (c !== ',') p.fail('expected "," or "}"');
+    }
+    p.ws();
+    return p.i < text.length ? undefined : out;
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) return undefined;
+    throw err;
+  }
+}
+
 class FlatParser {
   i = 0;
   nulls = 0;

@@ -97,3 +97,19 @@ test('sweep: a JSON file that is one object wrapping the records (an API dump) l
   assert.deepEqual(values, ['1', '2'], 'pretty-printed envelopes too');
   assert.equal(envelopeRecords('{"id": 1, "tags": ["a"]}'), undefined, 'an object without an array of objects is the one record');
 });
+
+test('sweep: a JSON object keyed by id (a Firebase export) loads one record per member, its key in a column', async () => {
+  const text = JSON.stringify({ u1: { name: 'Ann', age: 3.5 }, u2: { name: 'Bob', city: 'Oslo' }, u3: {} }, null, 2).replace('3.5', '3.50');
+  const read = await jsonRead(Readable.from([Buffer.from(text)]));
+  const rows: string[][] = [];
+  if (read.kind === 'stream') for await (const r of read.records) if (r.ok) rows.push((r.columns ?? []).map((c, i) => `${c}=${r.values[i]}`));
+  // name is in 2 of 3 members only: the whole object stays one record.
+  assert.deepEqual(rows, [['u1.name=Ann', 'u1.age=3.50', 'u2.name=Bob', 'u2.city=Oslo', 'u3={}']]);
+  const keyed = envelopeRecords(JSON.stringify({ u1: { name: 'Ann', age: 3 }, u2: { name: 'Bob' } }));
+  assert.deepEqual(keyed?.map((r) => r.text), ['{"key":"u1","name":"Ann","age":3}', '{"key":"u2","name":"Bob"}']);
+  const own = envelopeRecords('{"a": {"key": 1, "v": 2}, "b": {"key": 3, "v": 4}}');
+  assert.deepEqual(own?.map((r) => r.text), ['{"key_1":"a","key": 1, "v": 2}', '{"key_1":"b","key": 3, "v": 4}'], 'a record keeps its own "key"');
+  assert.equal(envelopeRecords('{"db": {"host": "x"}, "cache": {"ttl": 5}}'), undefined, 'members sharing no field are one record (a configuration)');
+  const sparse = envelopeRecords('{"a": {"n": 1}, "b": {"n": 2}, "c": {"n": 3}, "d": {"n": 4}, "e": {}}');
+  assert.deepEqual(sparse?.map((r) => r.text), ['{"key":"a","n": 1}', '{"key":"b","n": 2}', '{"key":"c","n": 3}', '{"key":"d","n": 4}', '{"key":"e"}'], 'one empty member in five');
+});
