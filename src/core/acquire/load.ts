@@ -78,25 +78,28 @@ export function loadObject(ctx: CoreContext, source: Source, object: SourceObjec
   return locked(table, () => new ObjectLoad(ctx, source, object, table, o).run());
 }
 
-/** The lineage columns' types, in bronze column order. */
-const LINEAGE_DEFS: readonly (readonly [(typeof LINEAGE_COLUMNS)[number], string])[] = [
-  ['_kimball_source', 'LowCardinality(String)'],
-  ['_kimball_object', 'LowCardinality(String)'],
-  ['_kimball_load_id', 'LowCardinality(String)'],
+/**
+ * The lineage columns in bronze order: type, and the value of the ones that
+ * hold one value per load, bound to the load's parameters (lineageParams).
+ * The row number's value comes from the read.
+ */
+const LINEAGE_DEFS: readonly { name: (typeof LINEAGE_COLUMNS)[number]; type: string; perLoad?: string }[] = [
+  { name: '_kimball_source', type: 'LowCardinality(String)', perLoad: '{kimball_source:String}' },
+  { name: '_kimball_object', type: 'LowCardinality(String)', perLoad: '{kimball_object:String}' },
+  { name: '_kimball_load_id', type: 'LowCardinality(String)', perLoad: '{kimball_load_id:String}' },
   // Row numbers ascend: Delta makes them compress to almost nothing.
-  ['_kimball_row', 'UInt64 CODEC(Delta, LZ4)'],
-  ['_kimball_loaded_at', "DateTime64(3, 'UTC')"],
+  { name: '_kimball_row', type: 'UInt64 CODEC(Delta, LZ4)' },
+  { name: '_kimball_loaded_at', type: "DateTime64(3, 'UTC')", perLoad: "toDateTime64({kimball_loaded_at:String}, 3, 'UTC')" },
 ];
 
-function lineageType(name: string): string {
-  const def = LINEAGE_DEFS.find(([n]) => n === name);
-  if (!def) throw new Error(`not a lineage column: ${name}`);
-  return def[1];
+/** The lineage columns a staging table starts with: all, or with `constantsLater` the row number alone. */
+function stagedLineage(constantsLater = false): typeof LINEAGE_DEFS {
+  return constantsLater ? LINEAGE_DEFS.filter((d) => d.perLoad === undefined) : LINEAGE_DEFS;
 }
 
-/** SELECT expressions for the lineage columns, in order, bound to the load's parameters. */
-function lineageValues(rowNumber: string): string[] {
-  return ['{kimball_source:String}', '{kimball_object:String}', '{kimball_load_id:String}', rowNumber, "toDateTime64({kimball_loaded_at:String}, 3, 'UTC')"];
+/** SELECT expressions for those columns, in order. */
+function lineageValues(rowNumber: string, constantsLater = false): string[] {
+  return stagedLineage(constantsLater).map((d) => d.perLoad ?? rowNumber);
 }
 
 interface Lineage {
@@ -137,6 +140,12 @@ class ObjectLoad {
 
   private get lineage(): Lineage {
     return { source: this.source.config.name, object: this.object.name, loadId: this.loadId, loadedAt: chTime(this.started) };
+  }
+
+  /** The parameters LINEAGE_DEFS' values read. */
+  private get lineageParams(): Record<string, string> {
+    const l = this.lineage;
+    return { kimball_source: l.source, kimball_object: l.object, kimball_load_id: l.loadId, kimball_loaded_at: l.loadedAt };
   }
 
   private result(status: LoadStatus, extra: Partial<LoadResult> = {}): LoadResult {
@@ -241,8 +250,7 @@ class ObjectLoad {
     const defs = columns.map((c) => `${quoteIdent(c.name)} String`);
     // A per-row NULL count, summed and dropped before the swap: typed sources are read once, not twice.
     if (o.countsNulls) defs.push(`${quoteIdent(NULLS_COLUMN)} UInt32`);
-    const lineage = o.constantsLater ? LINEAGE_DEFS.filter(([name]) => name === '_kimball_row') : LINEAGE_DEFS;
-    defs.push(...lineage.map(([name, type]) => `${quoteIdent(name)} ${type}`));
+    defs.push(...stagedLineage(o.constantsLater).map((d) => `${quoteIdent(d.name)} ${d.type}`));
     this.constantsPending = o.constantsLater === true;
     await this.wh.command(
       `CREATE TABLE ${qualified(this.bronze, this.staging)}${onCluster(this.wh)} (${defs.join(', ')}) ENGINE = MergeTree ORDER BY tuple()`,
@@ -257,22 +265,13 @@ class ObjectLoad {
    */
   private async addLoadConstants(columns: BronzeColumn[]): Promise<void> {
     if (!this.constantsPending) return;
-    const l = this.lineage;
-    const added: [string, string][] = [
-      ['_kimball_source', '{kimball_source:String}'],
-      ['_kimball_object', '{kimball_object:String}'],
-      ['_kimball_load_id', '{kimball_load_id:String}'],
-    ];
+    const adds: string[] = [];
     let after = columns[columns.length - 1].name;
-    const adds = added.map(([name, value]) => {
-      const clause = `ADD COLUMN ${quoteIdent(name)} ${lineageType(name)} DEFAULT ${value} AFTER ${quoteIdent(after)}`;
-      after = name;
-      return clause;
-    });
-    adds.push(`ADD COLUMN \`_kimball_loaded_at\` ${lineageType('_kimball_loaded_at')} DEFAULT toDateTime64({kimball_loaded_at:String}, 3, 'UTC') AFTER \`_kimball_row\``);
-    await this.wh.command(`ALTER TABLE ${qualified(this.bronze, this.staging)}${onCluster(this.wh)} ${adds.join(', ')}`, {
-      params: { kimball_source: l.source, kimball_object: l.object, kimball_load_id: l.loadId, kimball_loaded_at: l.loadedAt },
-    });
+    for (const d of LINEAGE_DEFS) {
+      if (d.perLoad !== undefined) adds.push(`ADD COLUMN ${quoteIdent(d.name)} ${d.type} DEFAULT ${d.perLoad} AFTER ${quoteIdent(after)}`);
+      after = d.name;
+    }
+    await this.wh.command(`ALTER TABLE ${qualified(this.bronze, this.staging)}${onCluster(this.wh)} ${adds.join(', ')}`, { params: this.lineageParams });
     this.constantsPending = false;
   }
 
@@ -290,9 +289,8 @@ class ObjectLoad {
     const select = described.map((c, i) => read.select?.[i] ?? `ifNull(toString(${quoteIdent(c)}), '')`);
     if (countsNulls) select.push(`toUInt32(${described.map((c) => `isNull(${quoteIdent(c)})`).join(' + ')})`);
     const rowNumber = read.rowNumber ?? 'rowNumberInAllBlocks() + 1';
-    select.push(...(constantsLater ? [rowNumber] : lineageValues(rowNumber)));
-    const target = [...index.map((i) => plan.columns[i].name), ...(countsNulls ? [NULLS_COLUMN] : []), ...(constantsLater ? ['_kimball_row'] : LINEAGE_COLUMNS)];
-    const l = this.lineage;
+    select.push(...lineageValues(rowNumber, constantsLater));
+    const target = [...index.map((i) => plan.columns[i].name), ...(countsNulls ? [NULLS_COLUMN] : []), ...stagedLineage(constantsLater).map((d) => d.name)];
     const recordErrors = read.recordErrors === true && wh.mode === 'embedded';
     const settings: Record<string, string | number> = { ...read.settings };
     if (recordErrors) {
@@ -308,7 +306,7 @@ class ObjectLoad {
     const sql = `INSERT INTO ${qualified(this.bronze, this.staging)} (${target.map(quoteIdent).join(', ')}) SELECT ${select.join(', ')} FROM ${read.from}${read.where ? ` WHERE ${read.where}` : ''}`;
     const insert = (format: Record<string, string | number> | undefined) =>
       wh.command(sql, {
-        params: { ...read.params, kimball_source: l.source, kimball_object: l.object, kimball_load_id: l.loadId, kimball_loaded_at: l.loadedAt },
+        params: { ...read.params, ...this.lineageParams },
         settings: { ...settings, ...format },
         signal: o.signal,
       });
@@ -363,16 +361,9 @@ class ObjectLoad {
     const nullable = types.filter((t) => t.type.startsWith('Nullable(')).map((t) => `isNull(${quoteIdent(t.name)})`);
     const select = [...types.map((t) => `ifNull(toString(${quoteIdent(t.name)}), '')`), nullable.length > 0 ? `toUInt32(${nullable.join(' + ')})` : '0'];
     const target = [...index.map((i) => plan.columns[i].name), NULLS_COLUMN, ...LINEAGE_COLUMNS];
-    const l = this.lineage;
     select.push(...lineageValues('rowNumberInAllBlocks() + {kimball_row_base:UInt64} + 1'));
     const sql = `INSERT INTO ${qualified(this.bronze, this.staging)} (${target.map(quoteIdent).join(', ')}) SELECT ${select.join(', ')} FROM input({kimball_structure:String})`;
-    const params = {
-      kimball_structure: types.map((t) => `${quoteIdent(t.name)} ${t.type}`).join(', '),
-      kimball_source: l.source,
-      kimball_object: l.object,
-      kimball_load_id: l.loadId,
-      kimball_loaded_at: l.loadedAt,
-    };
+    const params = { kimball_structure: types.map((t) => `${quoteIdent(t.name)} ${t.type}`).join(', '), ...this.lineageParams };
     let rows = 0;
     let bytes = 0;
     for (const part of read.parts) {

@@ -29,6 +29,11 @@ export function lineBreakOf(sample: string): LineBreak {
   return sample.includes('\r') && !sample.includes('\n') ? 'cr' : 'lf';
 }
 
+/** The character that ends a line. */
+export function lineEnd(lineBreak: LineBreak): '\r' | '\n' {
+  return lineBreak === 'cr' ? '\r' : '\n';
+}
+
 /** Splits text chunks into records; push() returns the records completed so far. */
 export class CsvSplitter {
   private buf = '';
@@ -41,7 +46,7 @@ export class CsvSplitter {
   constructor(delimiter: string, lineBreak: LineBreak = 'lf') {
     if (delimiter.length !== 1) throw new Error(`A delimiter is one character, not ${JSON.stringify(delimiter)}.`);
     this.delim = delimiter.charCodeAt(0);
-    this.eol = lineBreak === 'cr' ? CR : LF;
+    this.eol = lineEnd(lineBreak).charCodeAt(0);
   }
 
   push(text: string): CsvRecord[] {

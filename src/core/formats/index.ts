@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { NativeRead, StreamRead, StreamRecord } from '../sources/source';
-import { CsvSplitter, lineBreakOf, type LineBreak } from './csv';
+import { CsvSplitter, lineBreakOf, lineEnd, type LineBreak } from './csv';
 import { BINARY_SHARE, binaryShare, detectEncoding, textDecoder, type TextEncoding } from './encoding';
 import { FieldArrays, flattenInto, flattenJson, JsonSplitter, topLevelMembers, type FlatRecord } from './json';
 import { sniffHeader, sniffPreamble } from './sniff';
@@ -118,7 +118,7 @@ export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): Delimit
   const d = textDecoder(encoding);
   const sample = d.write(head.subarray(bom));
   const lineBreak = lineBreakOf(sample);
-  const eol = lineBreak === 'cr' ? '\r' : '\n';
+  const eol = lineEnd(lineBreak);
   const { lines: preambleLines, delimiter, body } = sniffPreamble(sample, { delimiter: o.delimiter }, o.fileName);
   const header = o.header ?? sniffHeader(body, delimiter);
   const first = new CsvSplitter(delimiter, lineBreak).push(body.includes(eol) ? body : body + eol)[0];
@@ -128,17 +128,33 @@ export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): Delimit
   return { encoding, bom, invalidUtf8: o.encoding ? 0 : detected.invalidUtf8, delimiter, header, columns, headerLines, lineBreak, preambleLines };
 }
 
+/** What ClickHouse's own CSV reader needs, wherever the bytes are (file(), s3()): all but `from` and `params`. */
+export type NativeCsv = Omit<NativeRead, 'kind' | 'from' | 'params'> & {
+  /** The read's structure: columns by position under safe names (c1..cn), so hostile header names never reach SQL. */
+  structure: string;
+};
+
 /**
- * Row numbering for ClickHouse's own CSV reader. rowNumberInAllBlocks()
- * numbers blocks as threads finish them, so rows of a parallel read came out
- * of file order; the reader's `_row_number` keeps it. The header is read as
- * row 0 and filtered out rather than skipped: a skipped header shifts the
- * numbers of the first 10 MB segment against the others. (Rejected rows are
- * counted between segments but not within one, so numbers after a reject may
- * skip one; they stay unique and in file order.)
+ * A native CSV read: every value String and untrimmed, unparsable rows
+ * recorded for the rejects table. Rows are numbered by the reader's
+ * `_row_number`, in file order (rowNumberInAllBlocks() numbers blocks as
+ * threads finish them). The header is read as row 0 and filtered out rather
+ * than skipped: a skipped header shifts the numbers of the first 10 MB
+ * segment against the others. (Rejected rows are counted between segments but
+ * not within one, so numbers after a reject may skip one; they stay unique
+ * and in file order.)
  */
-export function nativeCsvRows(layout: DelimitedLayout): Pick<NativeRead, 'rowNumber' | 'where' | 'headerRows'> {
-  return layout.header ? { rowNumber: '_row_number', where: '_row_number > 0', headerRows: 1 } : { rowNumber: '_row_number + 1', headerRows: 0 };
+export function nativeCsv(layout: DelimitedLayout, tail?: Buffer): NativeCsv {
+  const positional = layout.columns.map((_, i) => `c${i + 1}`);
+  return {
+    structure: positional.map((c) => `${c} String`).join(', '),
+    columns: layout.columns,
+    select: positional.map((c) => `\`${c}\``),
+    ...(layout.header ? { rowNumber: '_row_number', where: '_row_number > 0', headerRows: 1 } : { rowNumber: '_row_number + 1', headerRows: 0 }),
+    settings: nativeCsvSettings(layout, tail),
+    recordErrors: true,
+    headerLines: layout.headerLines,
+  };
 }
 
 /** A null marker no real file contains, so ClickHouse never turns a value into NULL. */
@@ -153,7 +169,7 @@ export function nativeCsvSettings(layout: DelimitedLayout, tail?: Buffer): Recor
   return {
     format_csv_delimiter: layout.delimiter,
     input_format_csv_allow_whitespace_or_tab_as_delimiter: layout.delimiter === '\t' || layout.delimiter === ' ' ? 1 : 0,
-    // The header is a row to filter (nativeCsvRows); never guessed by ClickHouse (a header named c1, c2, ... would be).
+    // The header is a row to filter (nativeCsv); never guessed by ClickHouse (a header named c1, c2, ... would be).
     input_format_csv_detect_header: 0,
     // Blank lines at the end (spreadsheet exports) are no records, as on the streamed path. Only for a file
     // that has them (its last bytes say so): with the setting, ClickHouse checks after every row (about 2x slower).
@@ -268,8 +284,9 @@ export async function jsonRead(bytes: ByteSource, o: { ndjson?: boolean; signal?
   const lineMode = o.ndjson || (!text.startsWith('[') && isCompleteJson(firstLine));
   const source = decoded(all, encoding, bom);
   // A .json file of one line may be an envelope around the records (a minified API dump); a .ndjson line never is.
-  const records = lineMode ? ndjsonRecords(source, o.signal, !o.ndjson) : splitJsonRecords(source, text.startsWith('[') ? 'array' : 'sequence', o.signal);
-  return { kind: 'stream', columns: [], records };
+  const texts = lineMode ? ndjsonTexts(source, o.signal) : splitJsonTexts(source, text.startsWith('[') ? 'array' : 'sequence', o.signal);
+  const mayWrap = lineMode ? !o.ndjson : !text.startsWith('[');
+  return { kind: 'stream', columns: [], records: jsonRecords(texts, mayWrap) };
 }
 
 function isCompleteJson(line: string): boolean {
@@ -281,65 +298,67 @@ function isCompleteJson(line: string): boolean {
   }
 }
 
-async function* ndjsonRecords(text: AsyncIterable<string>, signal?: AbortSignal, envelope = false): AsyncGenerator<StreamRecord> {
+interface JsonText {
+  text: string;
+  line: number;
+}
+
+/** NDJSON: one value per non-blank line, a batch per chunk of text. */
+async function* ndjsonTexts(text: AsyncIterable<string>, signal?: AbortSignal): AsyncGenerator<JsonText[]> {
   let rest = '';
   let line = 0;
-  let seen = 0;
-  let held: { text: string; line: number } | undefined;
-  function* one(raw: string): Generator<StreamRecord> {
-    line++;
-    const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (body.trim() === '') return;
-    seen++;
-    // The first line waits until a second one shows whether it is an envelope.
-    if (envelope && seen === 1) {
-      held = { text: body, line };
-      return;
+  const batch = (lines: string[]): JsonText[] => {
+    const out: JsonText[] = [];
+    for (const raw of lines) {
+      line++;
+      const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (body.trim() !== '') out.push({ text: body, line });
     }
-    if (held) yield jsonRecord(held.text, held.line);
-    held = undefined;
-    yield jsonRecord(body, line);
-  }
+    return out;
+  };
   for await (const chunk of text) {
     if (signal?.aborted) throw new Error('The load was cancelled.');
     const lines = (rest + chunk).split('\n');
     rest = lines.pop() ?? '';
-    for (const l of lines) yield* one(l);
+    yield batch(lines);
   }
-  yield* one(rest);
-  if (!held) return;
-  const inner = seen === 1 ? envelopeRecords(held.text) : undefined;
-  if (inner) for (const c of inner) yield jsonRecord(c.text, held.line);
-  else yield jsonRecord(held.text, held.line);
+  yield batch([rest]);
 }
 
-async function* splitJsonRecords(text: AsyncIterable<string>, mode: 'array' | 'sequence', signal?: AbortSignal): AsyncGenerator<StreamRecord> {
+/** A JSON array's elements, or values in sequence, a batch per chunk of text. */
+async function* splitJsonTexts(text: AsyncIterable<string>, mode: 'array' | 'sequence', signal?: AbortSignal): AsyncGenerator<JsonText[]> {
   const splitter = new JsonSplitter(mode);
-  const convert = (c: { text: string; line: number }): StreamRecord => jsonRecord(c.text, c.line);
-  // A sequence of one object may be an envelope around the records: hold the first value until a second shows up.
-  let held: { text: string; line: number } | undefined;
-  let seen = 0;
-  function* take(chunks: { text: string; line: number }[]): Generator<StreamRecord> {
-    for (const c of chunks) {
-      seen++;
-      if (mode === 'sequence' && seen === 1) {
-        held = c;
-        continue;
-      }
-      if (held) yield convert(held);
-      held = undefined;
-      yield convert(c);
-    }
-  }
   for await (const chunk of text) {
     if (signal?.aborted) throw new Error('The load was cancelled.');
-    yield* take(splitter.push(chunk));
+    yield splitter.push(chunk);
   }
-  yield* take(splitter.end());
+  yield splitter.end();
+}
+
+/**
+ * Value texts -> records. When the file may be one object wrapping its records
+ * (`mayWrap`), the first value waits until a second shows up: a file of one
+ * value is read through envelopeRecords.
+ */
+async function* jsonRecords(batches: AsyncIterable<JsonText[]>, mayWrap: boolean): AsyncGenerator<StreamRecord> {
+  let held: JsonText | undefined;
+  let seen = 0;
+  for await (const batch of batches) {
+    for (const t of batch) {
+      seen++;
+      if (mayWrap && seen === 1) {
+        held = t;
+        continue;
+      }
+      if (held) yield jsonRecord(held.text, held.line);
+      held = undefined;
+      yield jsonRecord(t.text, t.line);
+    }
+  }
   if (!held) return;
-  const inner = seen === 1 ? envelopeRecords(held.text) : undefined;
+  const inner = envelopeRecords(held.text);
   if (inner) for (const c of inner) yield jsonRecord(c.text, held.line + c.line - 1);
-  else yield convert(held);
+  else yield jsonRecord(held.text, held.line);
 }
 
 /**

@@ -5,7 +5,7 @@
  * its fields looks like data (a number or a date), which header
  * names practically never are.
  */
-import { CsvSplitter, lineBreakOf } from './csv';
+import { CsvSplitter, lineBreakOf, lineEnd } from './csv';
 
 export const DELIMITERS = [',', '\t', ';', '|'] as const;
 
@@ -55,7 +55,7 @@ function modalWidth(widths: number[]): number {
 
 /** The text after its first `n` lines. */
 function afterLines(text: string, n: number): string {
-  const eol = lineBreakOf(text) === 'cr' ? '\r' : '\n';
+  const eol = lineEnd(lineBreakOf(text));
   let at = 0;
   for (let i = 0; i < n && at !== -1; i++) at = text.indexOf(eol, at) + 1 || -1;
   return at === -1 ? '' : text.slice(at);
@@ -63,7 +63,7 @@ function afterLines(text: string, n: number): string {
 
 /** The sample without its last, possibly cut, line. */
 function completeLines(sample: string): string {
-  const cut = sample.lastIndexOf(lineBreakOf(sample) === 'cr' ? '\r' : '\n');
+  const cut = sample.lastIndexOf(lineEnd(lineBreakOf(sample)));
   return cut > 0 ? sample.slice(0, cut + 1) : sample;
 }
 

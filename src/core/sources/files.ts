@@ -10,7 +10,7 @@ import { constants, createReadStream } from 'node:fs';
 import { access, open, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FilesSourceConfig, NativeRead, ReadOptions, Source, SourceDeps, SourceObject, StreamRead, TestResult, UploadRead } from './source';
-import { delimitedLayout, delimitedRead, fastCsvSettings, formatOf, jsonRead, nativeCsvReadable, nativeCsvRows, nativeCsvSettings, SAMPLE_BYTES, xlsxRead, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
+import { delimitedLayout, delimitedRead, fastCsvSettings, formatOf, jsonRead, nativeCsv, nativeCsvReadable, SAMPLE_BYTES, xlsxRead, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
 import { listSheets, type SheetInfo } from '../formats/xlsx';
 import { headIsPadded, scanDelimitedFile } from '../formats/encoding';
 import { PARQUET_READ_SETTINGS, parquetUpload } from '../formats/parquet';
@@ -119,7 +119,7 @@ export class FilesSource implements Source {
         if (native) {
           const first = await head(file);
           const layout = delimitedLayout(first, o);
-          if (nativeCsvReadable(layout)) return nativeCsv(file, layout, first, await tail(file), options.signal);
+          if (nativeCsvReadable(layout)) return nativeCsvFile(file, layout, first, await tail(file), options.signal);
         }
         return delimitedRead(bytes(), o);
       }
@@ -201,25 +201,18 @@ async function parquetFileUpload(file: string, signal?: AbortSignal): Promise<Up
 }
 
 /**
- * ClickHouse reads the CSV itself: columns by position under safe names
- * (c1..cn) so hostile header names never reach SQL, every value String and
- * untrimmed, the header filtered out, unparsable rows recorded for the rejects
- * table. A file whose scan finds no value ending in a blank takes the faster read.
+ * ClickHouse reads the CSV file itself (nativeCsv). A file whose scan finds no
+ * value ending in a blank takes the faster read.
  */
-function nativeCsv(file: string, layout: DelimitedLayout, first: Buffer, last: Buffer, signal?: AbortSignal): NativeRead {
-  const positional = layout.columns.map((_, i) => `c${i + 1}`);
+function nativeCsvFile(file: string, layout: DelimitedLayout, first: Buffer, last: Buffer, signal?: AbortSignal): NativeRead {
+  const { structure, ...csv } = nativeCsv(layout, last);
   return {
     kind: 'native',
     from: "file({kimball_path:String}, 'CSV', {kimball_structure:String})",
-    params: { kimball_path: file, kimball_structure: positional.map((c) => `${c} String`).join(', ') },
-    columns: layout.columns,
-    select: positional.map((c) => `\`${c}\``),
-    ...nativeCsvRows(layout),
-    settings: nativeCsvSettings(layout, last),
+    params: { kimball_path: file, kimball_structure: structure },
+    ...csv,
     // A blank before a delimiter in the first bytes already rules the faster read out.
     ...(headIsPadded(first, layout.delimiter) ? {} : { fastSettings: fastCsvSettings(layout, last) }),
-    recordErrors: true,
-    headerLines: layout.headerLines,
     scan: () => scanDelimitedFile(file, layout.delimiter, signal),
   };
 }

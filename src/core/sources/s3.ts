@@ -13,7 +13,7 @@ import { constants as zc, createGunzip, gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Decompress } from 'fzstd';
 import { objectNames } from '../acquire/names';
-import { delimitedLayout, delimitedRead, formatOf, jsonRead, nativeCsvReadable, nativeCsvRows, nativeCsvSettings, SAMPLE_BYTES, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
+import { delimitedLayout, delimitedRead, formatOf, jsonRead, nativeCsv, nativeCsvReadable, SAMPLE_BYTES, xmlRead, type DelimitedLayout, type FileFormat } from '../formats';
 import { PARQUET_READ_SETTINGS, parquetUpload } from '../formats/parquet';
 import { globRegExp } from './files';
 import {
@@ -136,7 +136,7 @@ export class S3Source implements Source {
         const o = { fileName: entry.key.replace(/\.(gz|gzip|zst|zstd)$/i, ''), signal: options.signal };
         if (native) {
           const layout = delimitedLayout(await this.head(entry, options.signal), o);
-          if (nativeCsvReadable(layout)) return this.nativeCsv(entry, layout);
+          if (nativeCsvReadable(layout)) return this.nativeCsvObject(entry, layout);
         }
         return delimitedRead(this.bytes(entry, options.signal), o);
       }
@@ -187,23 +187,13 @@ export class S3Source implements Source {
   }
 
   /**
-   * ClickHouse reads the CSV itself, as the files source does: columns by
-   * position under safe names (c1..cn), every value String and untrimmed, the
-   * header filtered out, unparsable rows recorded for the rejects table. Always
-   * the exact read: proving the faster one exact would mean downloading the object twice.
+   * ClickHouse reads the CSV object itself, as the files source does
+   * (nativeCsv). Always the exact read: proving the faster one exact would
+   * mean downloading the object twice.
    */
-  private async nativeCsv(entry: S3Entry, layout: DelimitedLayout): Promise<NativeRead> {
-    const positional = layout.columns.map((_, i) => `c${i + 1}`);
-    const read = await this.nativeRead(entry, 'CSV', layout.columns, positional.map((c) => `${c} String`).join(', '));
-    return {
-      ...read,
-      select: positional.map((c) => `\`${c}\``),
-      ...nativeCsvRows(layout),
-      // The same reader settings as the files source, so both paths keep text identically.
-      settings: nativeCsvSettings(layout, await this.tail(entry)),
-      recordErrors: true,
-      headerLines: layout.headerLines,
-    };
+  private async nativeCsvObject(entry: S3Entry, layout: DelimitedLayout): Promise<NativeRead> {
+    const { structure, ...csv } = nativeCsv(layout, await this.tail(entry));
+    return { ...(await this.nativeRead(entry, 'CSV', layout.columns, structure)), ...csv };
   }
 
   /** The object's URL as ClickHouse's s3() wants it: path style for custom endpoints unless told otherwise. */

@@ -8,9 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { loadObject } from '../../../src/core/acquire';
-import { ensureLoadTables } from '../../../src/core/acquire/meta';
 import { createSource } from '../../../src/core/sources';
-import type { FilesSourceConfig, Source } from '../../../src/core/sources/source';
+import type { FilesSourceConfig, ReadOptions, Source } from '../../../src/core/sources/source';
 import { testWorkspace, type TestWorkspace } from './workspace';
 
 const FIELDS = ['', 'abc', ' lead', 'trail ', ' both ', '\ttabbed\t', 'a b', '0012', 'é ü', '日本', 'say "hi"', 'x,y', 'a;b', 'p|q', 't\tu', 'line\nbreak', 'cr\r\nlf', 'NULL', '\\N', ' "q" '];
@@ -42,11 +41,23 @@ function generated(seed: number): { text: string; delimiter: string; rows: numbe
   return { text: lines.join(eol) + eol, delimiter, rows };
 }
 
+type Read = ReturnType<Source['read']>;
+
+/** A files source whose reads go through `through` (which may change the read options and look at the read). */
+async function readingThrough(w: TestWorkspace, config: FilesSourceConfig, through: (read: (over?: Partial<ReadOptions>) => Read) => Read): Promise<Source> {
+  const src = await createSource(config, { root: w.root, secrets: w.ctx.secrets });
+  return {
+    config: src.config,
+    test: (s) => src.test(s),
+    listObjects: (s) => src.listObjects(s),
+    read: (o, opts) => through((over = {}) => src.read(o, { ...opts, ...over })),
+  };
+}
+
 describe('acquire: native and streamed CSV reads agree', () => {
   let w: TestWorkspace;
   before(async () => {
     w = await testWorkspace();
-    await ensureLoadTables(w.wh);
   });
   after(async () => {
     await w.dispose();
@@ -56,21 +67,14 @@ describe('acquire: native and streamed CSV reads agree', () => {
     const files = Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`, ...generated(i + 1) }));
     for (const f of files) w.write(`gen/${f.name}.csv`, f.text);
     const config = (name: string): FilesSourceConfig => ({ kind: 'files', name, path: join(w.data, 'gen') });
-    const files1 = await createSource(config('nat'), { root: w.root, secrets: w.ctx.secrets });
     const reads = { fast: 0, exact: 0 };
-    const native: Source = {
-      config: files1.config,
-      test: (x) => files1.test(x),
-      listObjects: (x) => files1.listObjects(x),
-      read: async (o, opts) => {
-        const r = await files1.read(o, opts);
-        assert.equal(r.kind, 'native', o.name);
-        if (r.kind === 'native') reads[r.fastSettings ? 'fast' : 'exact']++;
-        return r;
-      },
-    };
-    const files2 = await createSource(config('str'), { root: w.root, secrets: w.ctx.secrets });
-    const streamed: Source = { config: files2.config, test: (x) => files2.test(x), listObjects: (x) => files2.listObjects(x), read: (o, opts) => files2.read(o, { ...opts, warehouseCanReach: false }) };
+    const native = await readingThrough(w, config('nat'), async (read) => {
+      const r = await read();
+      assert.equal(r.kind, 'native');
+      if (r.kind === 'native') reads[r.fastSettings ? 'fast' : 'exact']++;
+      return r;
+    });
+    const streamed = await readingThrough(w, config('str'), (read) => read({ warehouseCanReach: false }));
     const objects = await native.listObjects();
     assert.equal(objects.length, files.length);
     for (const object of objects) {

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadObject } from '../../../src/core/acquire';
-import { ensureLoadTables } from '../../../src/core/acquire/meta';
 import type { NativeRead, Source, SourceObject, StreamRead, TestResult, FilesSourceConfig, PostgresSourceConfig, ReadOptions, StreamRecord } from '../../../src/core/sources/source';
 import { testWorkspace, type TestWorkspace } from './workspace';
 
@@ -80,7 +79,6 @@ describe('acquire: raw TSV fast path and incremental appends', () => {
   let w: TestWorkspace;
   before(async () => {
     w = await testWorkspace();
-    await ensureLoadTables(w.wh);
   });
   after(async () => {
     await w.dispose();

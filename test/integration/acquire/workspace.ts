@@ -5,6 +5,7 @@ import { initProjectFiles, loadProject } from '../../../src/core/project/project
 import { EmbeddedWarehouse } from '../../../src/core/warehouse/embedded';
 import { DEFAULT_DATABASES, type Warehouse } from '../../../src/core/warehouse/warehouse';
 import { ensureDatabases } from '../../../src/core/warehouse/catalog-queries';
+import { ensureLoadTables } from '../../../src/core/acquire/meta';
 import { silentLogger, type CoreContext } from '../../../src/core/context';
 import { EnvSecretStore, type FilesSourceConfig } from '../../../src/core/sources/source';
 import { writeSource } from '../../../src/core/sources';
@@ -27,6 +28,8 @@ export async function testWorkspace(): Promise<TestWorkspace> {
   const { paths } = initProjectFiles(root);
   const wh = new EmbeddedWarehouse(paths.warehouseDir, DEFAULT_DATABASES);
   await ensureDatabases(wh);
+  // The load records' tables, which acquire() makes and loadObject() expects.
+  await ensureLoadTables(wh);
   const ctx: CoreContext = { paths, project: loadProject(root), warehouse: wh, secrets: new EnvSecretStore({}), log: silentLogger };
   const data = join(root, 'data');
   mkdirSync(data, { recursive: true });
