@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: a C compiler (ClickHouse test server from libchdb), PostgreSQL,
-# Chromium (webview and end-to-end tests), ripgrep (VS Code host). Idempotent and quiet.
+# ripgrep (VS Code host). Idempotent and quiet. The webview and end-to-end tests' Chromium comes from
+# npm (@sparticuz/chromium, test/helpers/browser.ts).
 set -euo pipefail
 need=()
 command -v gcc >/dev/null || need+=(gcc)
-command -v chromium >/dev/null || need+=(chromium)
 command -v rg >/dev/null || need+=(ripgrep)
 # The PNG export renders its text with DejaVu (without a font it still renders, without text).
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)

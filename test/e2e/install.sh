@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end suite needs, from Debian and the npm registry only (no other network):
-#   - Debian: chromium (driven by playwright-core), ripgrep (VS Code's search binary), libkrb5-dev (code-server's
-#     native kerberos module compiles against it);
+#   - Debian: ripgrep (VS Code's search binary), libkrb5-dev (code-server's native kerberos module compiles
+#     against it); the browser is the project's devDependency @sparticuz/chromium (test/helpers/browser.ts);
 #   - code-server (VS Code's real server with a Node extension host) into test/e2e/host, OUTSIDE the
 #     project's node_modules so `npm ci` of the project stays small;
 #   - playwright-core and mocha as devDependencies of the project (normally already in package.json).
@@ -16,7 +16,7 @@ say() { echo "e2e install: $*"; }
 
 # 1. Debian packages (one apt-get update when a package is missing; apt is shared, so serialise on a lock).
 missing=()
-for pkg in chromium ripgrep libkrb5-dev; do
+for pkg in ripgrep libkrb5-dev; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -62,4 +62,4 @@ if [ ${#need[@]} -gt 0 ]; then
   say "npm install --save-dev ${need[*]}"
   flock /tmp/npm.lock npm install --save-dev --no-audit --no-fund --loglevel=error "${need[@]}" >/dev/null
 fi
-say "ready (code-server $CODE_SERVER_VERSION, $(chromium --version 2>/dev/null | head -1))"
+say "ready (code-server $CODE_SERVER_VERSION)"

@@ -1,25 +1,6 @@
-/** Debian's chromium driven by playwright-core (no browser download), headless, quiet on a closed network. */
+/** Pages of the workbench in the shared headless Chromium (test/helpers/browser.ts), their console kept in a log. */
 import { appendFileSync } from 'node:fs';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
-
-export const CHROMIUM = process.env.KIMBALL_E2E_CHROMIUM ?? '/usr/bin/chromium';
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 
 export async function newPage(browser: Browser, logFile: string, echo: (line: string) => void): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

@@ -6,12 +6,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchBrowser } from './browser';
 import { measureDemo } from './demo';
 import { runInHostSuite } from './inhost';
 import { startHost, PROJECT, type Host } from './host';
 import { runUiScenario, SCREENSHOTS } from './ui';
 import { Tally } from './tally';
+import { launchChromium } from '../../helpers/browser';
 
 /** Parts to run (all by default): KIMBALL_E2E_ONLY=inhost,ui,demo picks some, for work on one of them. */
 const ONLY = new Set((process.env.KIMBALL_E2E_ONLY ?? 'inhost,ui,demo').split(',').map((p) => p.trim()));
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   const tally = new Tally();
   const started = Date.now();
   let host: Host | undefined;
-  const browser = await launchBrowser();
+  const browser = await launchChromium();
   try {
     host = await startHost(dir, { KIMBALL_E2E_RESULT: resultFile });
     console.log(`e2e: code-server on ${host.base} (logs and workspaces in ${dir})`);

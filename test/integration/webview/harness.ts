@@ -1,6 +1,6 @@
 /**
  * Loads a built model-editor bundle (dist/webview/<kind>.js) in headless
- * Debian Chromium with the real page (src/vscode/editors/html.ts: same CSP,
+ * Chromium (test/helpers/browser.ts) with the real page (src/vscode/editors/html.ts: same CSP,
  * nonce, stylesheet), served from a fake origin. `acquireVsCodeApi` is a stub
  * that records what the webview posts; messages go in with window.postMessage,
  * as VS Code delivers them. Also used by bench/cases/editor-render.ts.
@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { webviewHtml } from '../../../src/vscode/editors/html';
+import { launchChromium } from '../../helpers/browser';
 
 const ORIGIN = 'https://kimball-webview.test';
 const ROOT = join(__dirname, '..', '..', '..');
@@ -19,11 +20,7 @@ export const SCREENSHOTS = join(ROOT, 'test', 'e2e', 'screenshots');
 export async function launchBrowser(): Promise<Browser> {
   const bundle = join(ROOT, 'dist', 'webview', 'erd.js');
   if (!existsSync(bundle)) throw new Error('dist/webview/erd.js is missing: run `npm run build` first');
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return launchChromium();
 }
 
 export interface EditorPage {
