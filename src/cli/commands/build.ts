@@ -27,7 +27,7 @@ export function registerBuildCommands(program: Command, globals: () => GlobalOpt
     .description('Run the generated pipeline against the warehouse (incremental unless --full)')
     .option('--from-failed <runId>', 're-run a failed or cancelled run: its succeeded steps are kept')
     .option('--resume', 're-run the latest failed, cancelled or interrupted run from where it stopped')
-    .option('--full', 'rebuild every table (staging tables swapped in atomically) instead of processing new loads only')
+    .option('--full', 'rebuild every table (staging tables swapped in atomically) instead of processing new loads only; steps whose SQL changed since they last ran, and their dependants, are rebuilt without it')
     .action(async (opts: { fromFailed?: string; resume?: boolean; full?: boolean }) => {
       const o = globals();
       await withContext(o, async (ctx) => {
@@ -83,9 +83,16 @@ function duration(start?: string, end?: string): string {
 }
 
 function stepTable(run: RunRecord): string {
-  const rows = run.steps.map((s: RunStep) => [s.status, s.id, duration(s.startedAt, s.endedAt), s.rows === undefined ? '' : s.rows.toLocaleString('en-US'), (s.error ?? s.result ?? '').split('\n')[0].slice(0, 120)]);
-  const head = ['status', 'step', 'time', 'rows', 'result / error'];
+  const rows = run.steps.map((s: RunStep) => [
+    s.status,
+    s.id,
+    s.mode ?? '',
+    duration(s.startedAt, s.endedAt),
+    s.rows === undefined ? '' : s.rows.toLocaleString('en-US'),
+    (s.error ?? s.result ?? (s.mode === 'full' ? s.reason : undefined) ?? '').split('\n')[0].slice(0, 120),
+  ]);
+  const head = ['status', 'step', 'mode', 'time', 'rows', 'result / error / why rebuilt'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }

@@ -18,6 +18,13 @@ export interface ManifestStep {
   file: string;
   /** SQL file of a full rebuild (staging table + EXCHANGE), when it differs from `file` (the incremental run). */
   fullFile?: string;
+  /**
+   * The table keeps history a rebuild cannot recreate (an SCD2 dimension): `--full` and a rebuilt
+   * dependency run `file`, which keeps it; only a change of the step's own SQL runs `fullFile`.
+   */
+  history?: boolean;
+  /** Hash of the step's SQL (both files): a change since the last successful run rebuilds it and its dependants. */
+  fingerprint: string;
   /** `view`: a view, whose rows are not counted after the step (that would run its whole query). */
   target?: { database: string; table: string; view?: boolean };
   dependsOn: string[];
@@ -40,9 +47,15 @@ export interface RunRecord {
   steps: RunStep[];
 }
 
+/** How a step ran: processing new loads only, or rebuilding its table. */
+export type StepMode = 'incremental' | 'full';
+
 export interface RunStep {
   id: string;
   status: StepStatus;
+  /** Silver and gold steps: how the step ran (or will run) and why. */
+  mode?: StepMode;
+  reason?: string;
   startedAt?: string;
   endedAt?: string;
   /** Rows in the target after the step, or rows checked for a check. */

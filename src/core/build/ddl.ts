@@ -97,9 +97,10 @@ export class Ddl {
    * runner counts the matching rows first (through the logical table) and skips the delete at 0.
    * Other runners (Airflow) see a comment and run the delete, which is correct, only slower.
    */
-  deleteWhere(database: string, table: string, where: string): string {
-    const probe = `SELECT count() AS n FROM ${qualified(database, table)} WHERE ${where}`.replace(/\s*\n\s*/g, ' ');
-    return `${PROBE}${probe}\nDELETE FROM ${this.storage(database, table)}${this.on} WHERE ${where}\nSETTINGS lightweight_deletes_sync = 2`;
+  deleteWhere(database: string, table: string, where: string, settings: readonly string[] = []): string {
+    const extra = settings.length ? ` SETTINGS ${settings.join(', ')}` : '';
+    const probe = `SELECT count() AS n FROM ${qualified(database, table)} WHERE ${where}${extra}`.replace(/\s*\n\s*/g, ' ');
+    return `${PROBE}${probe}\nDELETE FROM ${this.storage(database, table)}${this.on} WHERE ${where}\nSETTINGS ${['lightweight_deletes_sync = 2', ...settings].join(', ')}`;
   }
 
   truncate(database: string, table: string): string {

@@ -166,39 +166,35 @@ function scd2Step(b: BuildContext, d: Dimension): StepOut {
   const src = dimSource(b, d);
   const root = src.entities[0];
   const tracked = d.tracked ?? d.attributes.map((a) => a.name);
+  const isTracked = d.attributes.map((a) => tracked.includes(a.name));
   const trackedIdx = tracked.map((t) => {
     const i = d.attributes.findIndex((a) => a.name === t);
     if (i < 0) throw new BuildError(`${where}: tracked attribute "${t}" is not one of its attributes`);
     return i;
   });
   const id = goldStepId(d.name);
-  const work = b.batchTable(id);
+  const work = b.meta(b.batchTable(id));
   const dim = b.gold(d.name);
+  const sk = q(d.surrogateKey);
   const nk = d.naturalKey.map(q);
   const k = d.naturalKey.map((_, i) => q(`__k${i}`));
   const a = d.attributes.map((_, i) => q(`__a${i}`));
   const attrs = d.attributes.map((x) => q(x.name));
-  const [vf, vt, cur, hash] = ['valid_from', 'valid_to', 'is_current', '_kimball_hash'].map(q);
-  const all = [q(d.surrogateKey), ...nk, ...attrs, vf, vt, cur, hash, q(LOAD_ID), q(VERSION)];
+  const [vf, vt, cur, hash, lid, ver] = ['valid_from', 'valid_to', 'is_current', '_kimball_hash', LOAD_ID, VERSION].map(q);
+  const all = [sk, ...nk, ...attrs, vf, vt, cur, hash, lid, ver];
   const spec = {
     database: b.db.gold,
     table: d.name,
-    columns: [
-      ...dimColumns(b, d, root),
-      `${vf} DateTime64(3)`,
-      `${vt} DateTime64(3)`,
-      `${cur} UInt8`,
-      `${hash} UInt64`,
-      `${q(LOAD_ID)} String`,
-      `${q(VERSION)} UInt64`,
-    ],
-    engine: `ReplacingMergeTree(${q(VERSION)})`,
-    orderBy: q(d.surrogateKey),
-    shardKey: q(d.surrogateKey),
+    columns: [...dimColumns(b, d, root), `${vf} DateTime64(3)`, `${vt} DateTime64(3)`, `${cur} UInt8`, `${hash} UInt64`, `${lid} String`, `${ver} UInt64`],
+    // Every run writes the whole table anew (staging + EXCHANGE), so it never holds two rows of a version;
+    // the version still orders the rows of tables written before that.
+    engine: `ReplacingMergeTree(${ver})`,
+    orderBy: sk,
+    shardKey: sk,
   };
   const workSpec = {
     database: b.db.meta,
-    table: work,
+    table: b.batchTable(id),
     columns: [
       ...d.naturalKey.map((_, i) => columnDef(`__k${i}`, src.keyTypes[i], true)),
       ...d.attributes.map((x, i) => columnDef(`__a${i}`, x.type, true)),
@@ -209,62 +205,61 @@ function scd2Step(b: BuildContext, d: Dimension): StepOut {
     engine: 'MergeTree',
     orderBy: 'tuple()',
   };
-  const matchKeys = (l: string, r: string, lc: string[], rc: string[]) => lc.map((c, i) => `${l}.${c} = ${r}.${rc[i]}`).join(' AND ');
-  // Attributes that do not open a version are overwritten in the current version (type 1 on them).
-  const overwriteUntracked = (): string[] =>
-    trackedIdx.length === d.attributes.length
-      ? []
-      : [
-          `INSERT INTO ${dim} (${all.join(', ')})\n` +
-            `SELECT ${[q(d.surrogateKey), ...nk].map((c) => `d.${c}`).join(', ')}, ${a.map((c) => `s.${c}`).join(', ')}, ` +
-            `${[vf, vt, cur, hash].map((c) => `d.${c}`).join(', ')}, s.${q('__lid')}, d.${q(VERSION)} + 1\n` +
-            `FROM (SELECT * FROM ${dim} FINAL WHERE ${cur} = 1 AND ${q(d.surrogateKey)} != 0) AS d\n` +
-            `INNER JOIN ${b.meta(work)} AS s ON ${matchKeys('d', 's', nk, k)}\n` +
-            `WHERE d.${hash} = s.${q('__hash')} AND sipHash64(tuple(${attrs.map((c) => `d.${c}`).join(', ')})) != sipHash64(tuple(${a.map((c) => `s.${c}`).join(', ')}))${b.ddl.settings()}`,
-        ];
-  const statements = [
-    ...b.ddl.createTable(spec),
-    ...b.ddl.evolveColumns(spec),
-    // The unknown member, once.
-    `INSERT INTO ${dim} (${all.join(', ')})\n` +
-      `SELECT 0, ${unknownValues(src.keyTypes, d.attributes.map((x) => x.type)).join(', ')}, ${MIN_TIME}, ${MAX_TIME}, 1, 0, '', 1\n` +
-      `WHERE (SELECT count() FROM ${dim} WHERE ${q(d.surrogateKey)} = 0) = 0${b.ddl.settings()}`,
-    // Current state of every member in silver, with the hash of its tracked attributes.
-    ...b.ddl.dropTable(b.db.meta, work),
-    ...b.ddl.createTable(workSpec, false),
-    `INSERT INTO ${b.meta(work)}\n` +
-      `SELECT ${[...k, ...a].join(', ')}, sipHash64(tuple(${trackedIdx.map((i) => a[i]).join(', ')})), ${q('__lid')}, ${q('__chg')}\n` +
-      `FROM (\n${indent(src.sql)}\n)\nORDER BY ${q('__chg')} DESC\nLIMIT 1 BY ${k.join(', ')}${b.ddl.settings()}`,
+  const onKeys = nk.map((c, i) => `d.${c} = s.${k[i]}`).join(' AND ');
+  // The table as it was, read once with FINAL: also right for a table written before versions were unique.
+  const old = `(SELECT * FROM ${dim} FINAL WHERE ${sk} != 0)`;
+  const changedVersion = `s.${q('__m')} = 1 AND d.${hash} != s.${q('__hash')}`;
+  const sameVersion = `s.${q('__m')} = 1 AND d.${hash} = s.${q('__hash')}`;
+  const insert = (target: string): string[] => [
+    // The unknown member.
+    `INSERT INTO ${target} (${all.join(', ')})\n` +
+      `SELECT 0, ${unknownValues(src.keyTypes, d.attributes.map((x) => x.type)).join(', ')}, ${MIN_TIME}, ${MAX_TIME}, 1, 0, '', 1${b.ddl.settings()}`,
+    // Closed versions stay as they are.
+    `INSERT INTO ${target} (${all.join(', ')})\nSELECT ${all.join(', ')}\nFROM ${old}\nWHERE ${cur} = 0${b.ddl.settings()}`,
+    // Current versions: closed at the change when a tracked attribute changed, else untracked attributes overwritten (type 1 on them).
+    `INSERT INTO ${target} (${all.join(', ')})\n` +
+      `SELECT ${[sk, ...nk].map((c) => `d.${c}`).join(', ')}, ` +
+      `${attrs.map((c, i) => (isTracked[i] ? `d.${c}` : `if(${sameVersion}, s.${a[i]}, d.${c})`)).join(', ')}, ` +
+      `d.${vf}, if(${changedVersion}, s.${q('__chg')}, d.${vt}), if(${changedVersion}, 0, 1), d.${hash}, if(${sameVersion}, s.${q('__lid')}, d.${lid}), d.${ver}\n` +
+      `FROM (SELECT * FROM ${old} WHERE ${cur} = 1) AS d\n` +
+      `LEFT JOIN (SELECT *, toUInt8(1) AS ${q('__m')} FROM ${work}) AS s ON ${onKeys}${b.ddl.settings()}`,
     // A new version for members that are new or whose tracked attributes changed.
-    `INSERT INTO ${dim} (${all.join(', ')})\n` +
+    `INSERT INTO ${target} (${all.join(', ')})\n` +
       `SELECT cityHash64(${k.join(', ')}, ${q('__vf')}), ${[...k, ...a].join(', ')}, ${q('__vf')}, ${MAX_TIME}, 1, ${q('__hash')}, ${q('__lid')}, 1\n` +
       `FROM (\n` +
       `  SELECT ${[...k, ...a, q('__hash'), q('__lid')].map((c) => `s.${c} AS ${c}`).join(', ')},\n` +
       `         if(p.${q('__has')} = 1, s.${q('__chg')}, ${MIN_TIME}) AS ${q('__vf')}\n` +
-      `  FROM ${b.meta(work)} AS s\n` +
-      `  LEFT JOIN (SELECT ${nk.map((c, i) => `${c} AS ${k[i]}`).join(', ')}, 1 AS ${q('__has')} FROM ${dim} FINAL WHERE ${q(d.surrogateKey)} != 0 GROUP BY ${nk.join(', ')}) AS p\n` +
-      `    ON ${matchKeys('s', 'p', k, k)}\n` +
+      `  FROM ${work} AS s\n` +
+      `  LEFT JOIN (SELECT ${nk.map((c, i) => `${c} AS ${k[i]}`).join(', ')}, 1 AS ${q('__has')} FROM ${old} GROUP BY ${nk.join(', ')}) AS p\n` +
+      `    ON ${k.map((c) => `s.${c} = p.${c}`).join(' AND ')}\n` +
       `)\n` +
-      `WHERE (${[...k, q('__hash')].join(', ')}) NOT IN (SELECT ${[...nk, hash].join(', ')} FROM ${dim} FINAL WHERE ${cur} = 1 AND ${q(d.surrogateKey)} != 0)${b.ddl.settings()}`,
-    // Close the version a change replaced: valid until the change.
-    `INSERT INTO ${dim} (${all.join(', ')})\n` +
-      `SELECT ${[q(d.surrogateKey), ...nk, ...attrs, vf].map((c) => `d.${c}`).join(', ')}, s.${q('__chg')}, 0, d.${hash}, d.${q(LOAD_ID)}, d.${q(VERSION)} + 1\n` +
-      `FROM (SELECT * FROM ${dim} FINAL WHERE ${cur} = 1 AND ${q(d.surrogateKey)} != 0) AS d\n` +
-      `INNER JOIN ${b.meta(work)} AS s ON ${matchKeys('d', 's', nk, k)}\n` +
-      `WHERE d.${hash} != s.${q('__hash')}${b.ddl.settings()}`,
-    ...overwriteUntracked(),
-    ...b.ddl.dropTable(b.db.meta, work),
+      `WHERE (${[...k, q('__hash')].join(', ')}) NOT IN (SELECT ${[...nk, hash].join(', ')} FROM ${old} WHERE ${cur} = 1)${b.ddl.settings()}`,
   ];
+  const statements = [
+    ...b.ddl.createTable(spec),
+    // Current state of every member in silver, with the hash of its tracked attributes.
+    ...b.ddl.dropTable(b.db.meta, workSpec.table),
+    ...b.ddl.createTable(workSpec, false),
+    `INSERT INTO ${work}\n` +
+      `SELECT ${[...k, ...a].join(', ')}, sipHash64(tuple(${trackedIdx.map((i) => a[i]).join(', ')})), ${q('__lid')}, ${q('__chg')}\n` +
+      `FROM (\n${indent(src.sql)}\n)\nORDER BY ${q('__chg')} DESC\nLIMIT 1 BY ${k.join(', ')}${b.ddl.settings()}`,
+    ...b.stagedRebuild(spec, insert),
+    ...b.ddl.dropTable(b.db.meta, workSpec.table),
+  ];
+  const what = `dimension ${d.name}, SCD type 2`;
   return {
     step: {
       id,
       layer: 'gold',
       file: sqlFile('gold', d.name),
+      fullFile: sqlFile('gold', d.name, true),
+      history: true,
       target: { database: b.db.gold, table: d.name },
       dependsOn: src.entities.map((e) => silverStepId(e.name)),
       description: `Dimension ${d.name} (SCD2 on ${tracked.join(', ')}), unknown member 0`,
     },
-    sql: header(`dimension ${d.name}, SCD type 2 (history is kept by full rebuilds too)`) + joinStatements(statements),
+    sql: header(`${what} (history kept: versions from silver's changes, written anew with one row per version)`) + joinStatements(statements),
+    fullSql: header(`${what} (history restarts: the step's SQL changed)`) + joinStatements([...b.ddl.dropTable(b.db.gold, d.name), ...statements]),
   };
 }
 
@@ -387,9 +382,8 @@ export function refKey(ref: DimensionRef, d: Dimension): string {
   return !ref.role || ref.role === d.name ? d.surrogateKey : `${ref.role}_key`;
 }
 
-/** Dimensions read with FINAL (SCD2 keeps versions in a ReplacingMergeTree). */
-const dimFrom = (b: BuildContext, d: Dimension, alias?: string): string =>
-  `${b.gold(d.name)}${alias ? ` AS ${alias}` : ''}${d.scdType === 2 && !d.generated ? ' FINAL' : ''}`;
+/** Dimensions are read as a user reads them: every table holds one row per member (per version for SCD2). */
+const dimFrom = (b: BuildContext, d: Dimension, alias?: string): string => `${b.gold(d.name)}${alias ? ` AS ${alias}` : ''}`;
 
 /** A header the fact's rows join to, aliased `h<i>` in the fact's source query. */
 export interface FactHeader {
@@ -551,14 +545,14 @@ function factStep(b: BuildContext, f: Fact): StepOut {
   // Rows whose reference found no member are looked up again: a member that arrives late is picked up.
   const lookupKeys = L.keys.filter((k) => !k.dim.generated);
   // Rows still at the unknown member are looked up again (a separate statement, so the batch filter
-  // stays a plain load-id filter). Without FINAL: a stale row at 0 only means one more idempotent lookup.
+  // stays a plain load-id filter).
   const grain = f.grain.map(q).join(', ');
   const retry =
     keyed && lookupKeys.length
       ? `(${grain}) IN (SELECT ${grain} FROM ${b.gold(f.name)} WHERE ${lookupKeys.map((k) => `${q(k.name)} = 0`).join(' OR ')}) AND NOT ${b.inBatch(id)}`
       : undefined;
-  // When the grain is silver's primary key, the gold ReplacingMergeTree (same version) already keeps the
-  // latest row per key, so an incremental run reads only the rows it needs instead of FINAL over all of silver.
+  // When the grain is silver's primary key, the rows replacing the fact's keep the latest version per key
+  // (LIMIT 1 BY below), so an incremental run reads only the rows it needs instead of FINAL over all of silver.
   const sameKey = keyed && f.grain.length === e.primaryKey.length && f.grain.every((g) => e.primaryKey.includes(g));
   const insert = (target: string, from: string, where: string): string =>
     `INSERT INTO ${target} (${names.map(q).join(', ')})\n` +
@@ -574,17 +568,39 @@ function factStep(b: BuildContext, f: Fact): StepOut {
     `FROM ${factRows(b, L, from, where, evt)} AS f\n` +
     `${joins.join('\n')}${b.ddl.settings(['join_use_nulls = 1'])}`;
   const changed = sameKey ? b.silver(e.name) : silverFrom(b, e);
-  const newRows = [insert(b.gold(f.name), changed, b.inBatch(id)), ...(retry ? [insert(b.gold(f.name), changed, retry)] : [])];
-  // Header rows loaded since the last run reach the fact: the lines of those headers are processed again
-  // (the later insert of the same version wins in the ReplacingMergeTree), so incremental == full rebuild.
+  // New and re-read rows go to a work table first; the fact then loses the rows they replace and takes
+  // them once, so a plain query never sees two rows of one grain (or of one silver row, without a grain).
+  const work = b.rowsTable(id);
+  const workSpec = { database: b.db.meta, table: work, columns: spec.columns, engine: 'MergeTree', orderBy: 'tuple()' };
+  const toWork = (from: string, where: string): string => insert(b.meta(work), from, where);
+  const newRows = [toWork(changed, b.inBatch(id)), ...(retry ? [toWork(changed, retry)] : [])];
+  // Header rows loaded since the last run reach the fact: the lines of those headers are processed again.
   const headerIds = L.headers.map((h) => ({ h, id: `${id}.header.${h.alias}.${h.entity.name}` }));
   const headerChanged = headerIds.map(({ h, id: hid }) =>
-    insert(
-      b.gold(f.name),
+    toWork(
       silverFrom(b, e),
       `(${h.via.from.map(q).join(', ')}) IN (SELECT ${h.via.to.map(q).join(', ')} FROM ${b.silver(h.entity.name)} WHERE ${b.inBatch(hid)}) AND NOT ${b.inBatch(id)}`,
     ),
   );
+  const identity = (keyed ? f.grain : [LOAD_ID, VERSION]).map(q).join(', ');
+  const nullIn = ['transform_null_in = 1'];
+  // The latest row per grain, less the rows the fact already holds as they are (an orphan looked up
+  // again and still unknown): an idle run changes nothing.
+  const changes = b.changesTable(id);
+  const all = names.map(q).join(', ');
+  const replaceRows = [
+    ...b.ddl.dropTable(b.db.meta, changes),
+    ...b.ddl.createTable({ ...workSpec, table: changes }, false),
+    `INSERT INTO ${b.meta(changes)} (${all})
+` +
+      `SELECT ${all} FROM (SELECT ${all} FROM ${b.meta(work)} ORDER BY ${q(VERSION)} DESC LIMIT 1 BY ${identity})
+` +
+      `WHERE (${all}) NOT IN (SELECT ${all} FROM ${b.gold(f.name)} WHERE (${identity}) IN (SELECT ${identity} FROM ${b.meta(work)}))${b.ddl.settings(nullIn)}`,
+    b.ddl.deleteWhere(b.db.gold, f.name, `(${identity}) IN (SELECT ${identity} FROM ${b.meta(changes)})`, nullIn),
+    `INSERT INTO ${b.gold(f.name)} (${all})
+SELECT ${all} FROM ${b.meta(changes)}${b.ddl.settings()}`,
+    ...b.ddl.dropTable(b.db.meta, changes),
+  ];
   const loads = b.silver(e.name);
   const incremental = [
     ...b.ddl.createTable(spec),
@@ -592,13 +608,17 @@ function factStep(b: BuildContext, f: Fact): StepOut {
     ...b.batchStart(id, loads, false),
     ...b.liveStart(id, loads),
     ...headerIds.flatMap(({ h, id: hid }) => b.batchStart(hid, b.silver(h.entity.name), false)),
+    ...b.ddl.dropTable(b.db.meta, work),
+    ...b.ddl.createTable(workSpec, false),
     ...newRows,
     ...headerChanged,
+    ...replaceRows,
     // Lines deleted in silver (or superseded by a reload) leave the fact.
     b.deleteStale(id, b.db.gold, f.name),
     ...b.batchEnd(id, false),
     ...b.liveEnd(id),
     ...headerIds.flatMap(({ id: hid }) => b.batchEnd(hid, false)),
+    ...b.ddl.dropTable(b.db.meta, work),
   ];
   const full = [
     ...b.ddl.createTable(spec),
@@ -639,8 +659,7 @@ function wideStep(b: BuildContext, f: Fact): StepOut {
     joins.push(`LEFT JOIN ${dimFrom(b, k.dim, `d${i}`)} ON f.${q(k.name)} = d${i}.${q(k.dim.surrogateKey)}`);
   });
   const factCols = [...L.keys.map((k) => k.name), ...L.plain, ...L.headerCols.map((c) => c.name), ...L.measures.map((m) => m.name)].map((c) => `f.${q(c)} AS ${q(c)}`);
-  const keyed = f.grain.length > 0 && silverHasKey(L.entity);
-  const select = `SELECT\n  ${[...factCols, ...cols].join(',\n  ')}\nFROM ${b.gold(f.name)} AS f${keyed ? ' FINAL' : ''}\n${joins.join('\n')}`;
+  const select = `SELECT\n  ${[...factCols, ...cols].join(',\n  ')}\nFROM ${b.gold(f.name)} AS f\n${joins.join('\n')}`;
   const name = wideName(f);
   return {
     step: {

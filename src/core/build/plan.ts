@@ -17,9 +17,9 @@ export interface PipelineInput {
   generatedAt?: string;
 }
 
-/** One generated step: the manifest entry and its SQL (and the full-rebuild SQL where it differs). */
+/** One generated step: the manifest entry (its fingerprint is added from the SQL) and its SQL (and the full-rebuild SQL where it differs). */
 export interface StepOut {
-  step: ManifestStep;
+  step: Omit<ManifestStep, 'fingerprint'>;
   sql: string;
   fullSql?: string;
 }
@@ -81,6 +81,16 @@ export class BuildContext {
 
   batchTable(stepId: string): string {
     return `batch__${fileSafe(stepId).replace(/\./g, '__')}`;
+  }
+
+  /** A step's work table of rows computed before they replace rows of its target. */
+  rowsTable(stepId: string): string {
+    return `rows__${fileSafe(stepId).replace(/\./g, '__')}`;
+  }
+
+  /** The rows of `rowsTable` that differ from the target's: what the step changes. */
+  changesTable(stepId: string): string {
+    return `changes__${fileSafe(stepId).replace(/\./g, '__')}`;
   }
 
   silver(table: string): string {

@@ -17,6 +17,7 @@ import { Ddl, probeOf, splitStatements } from './ddl';
 import { stagingName } from './plan';
 import { topologicalOrder } from './graph';
 import { ensureRunTables, newRunId, readRun, recordRun, saveRun } from './run-store';
+import { decideMode, ensureStepStateTable, readStepStates, stateAfter, writeStepState, type StepState } from './step-state';
 
 export interface RunOptions {
   manifest: Manifest;
@@ -63,6 +64,8 @@ export async function runPipeline(ctx: CoreContext, o: RunOptions): Promise<RunR
   };
 
   await ensureRunTables(ctx.warehouse);
+  await ensureStepStateTable(ctx.warehouse);
+  const states = await readStepStates(ctx.warehouse, signal);
   saveRun(ctx.paths, run);
   await recordRun(ctx.warehouse, run);
   ctx.log.info(`Run ${run.id} of ${run.pipeline}: ${steps.length} steps${run.full ? ' (full rebuild)' : ''}${previous ? `, resuming ${previous.id}` : ''}`);
@@ -78,12 +81,20 @@ export async function runPipeline(ctx: CoreContext, o: RunOptions): Promise<RunR
       if (rs.status !== 'pending' || !s.dependsOn.every((d) => record.get(d)?.status === 'succeeded')) continue;
       rs.status = 'running';
       rs.startedAt = new Date().toISOString();
+      const mode = s.layer === 'check' ? undefined : decideMode(s, states, run.full ?? false);
+      if (mode) {
+        rs.mode = mode.mode;
+        rs.reason = mode.reason;
+        if (mode.reason) ctx.log.info(`${s.id}: ${mode.mode === 'full' ? 'rebuilt in full' : 'incremental'}: ${mode.reason}`);
+      }
       changed(rs);
-      const p = executeStep(ctx, s, rs, run.full ?? false, signal)
+      const p = executeStep(ctx, s, rs, mode?.mode === 'full', signal)
+        .then(async () => {
+          if (mode) await recordState(ctx.warehouse, s, stateAfter(s, mode.mode, run.id, states), states);
+          rs.status = 'succeeded';
+        })
         .then(
-          () => {
-            rs.status = 'succeeded';
-          },
+          () => undefined,
           (err: unknown) => {
             rs.status = signal.aborted ? 'cancelled' : 'failed';
             if (rs.status === 'failed') {
@@ -115,6 +126,12 @@ export async function runPipeline(ctx: CoreContext, o: RunOptions): Promise<RunR
   saveRun(ctx.paths, run);
   await recordRun(ctx.warehouse, run).catch((err: unknown) => ctx.log.warn(`Run ${run.id}: could not record it in the meta tables: ${describeError(err)}`));
   return run;
+}
+
+/** The step's new state, once its statements succeeded: a run killed before this point rebuilds the step again, never too little. */
+async function recordState(wh: Warehouse, s: ManifestStep, state: StepState, states: Map<string, StepState>): Promise<void> {
+  await writeStepState(wh, s.id, state);
+  states.set(s.id, state);
 }
 
 /** The record of a step that already succeeded in the run being resumed. */
@@ -164,6 +181,7 @@ async function executeStep(ctx: CoreContext, s: ManifestStep, rs: RunStep, full:
   const statements = splitStatements(readFileSync(file, 'utf8'));
   const wh = ctx.warehouse;
   rs.log = [...rs.log.filter((l) => !l.startsWith('statement ')), `file build/${rel}: ${statements.length} statement(s)`];
+  if (rs.mode) rs.log.push(`mode: ${rs.mode}${rs.reason ? ` (${rs.reason})` : ''}`);
   rs.error = undefined;
   rs.result = undefined;
   try {
@@ -173,11 +191,11 @@ async function executeStep(ctx: CoreContext, s: ManifestStep, rs: RunStep, full:
     throw err;
   }
   if (s.target && s.layer !== 'check' && !s.target.view) {
-    // `final = 1` counts ReplacingMergeTree tables as readers see them (one row per key).
+    // Silver is read with FINAL (one row per key) by every step after it; gold is counted as a plain query reads it.
     const t0 = performance.now();
     const [r] = await wh.query<{ n: string | number }>(`SELECT count() AS n FROM ${qualified(s.target.database, s.target.table)}`, {
       signal,
-      settings: { final: 1 },
+      ...(s.layer === 'silver' ? { settings: { final: 1 } } : {}),
     });
     rs.rows = Number(r?.n ?? 0);
     rs.log.push(`rows: ${rs.rows} in ${qualified(s.target.database, s.target.table)} (counted in ${Math.round(performance.now() - t0)} ms)`);
@@ -189,11 +207,15 @@ async function runStatements(wh: Warehouse, s: ManifestStep, rs: RunStep, statem
     signal.throwIfAborted();
     const t0 = performance.now();
     if (s.layer === 'check' && i === statements.length - 1) {
-      const [row] = await wh.query<{ ok: number | string; detail: string }>(sql, { signal });
+      const [row] = await wh.query<{ ok: number | string; detail: string; message?: string }>(sql, { signal });
       if (!row) throw new Error(`Check ${s.id} returned no row`);
-      rs.result = row.detail;
-      rs.log.push(`statement ${i + 1}: check ${Number(row.ok) === 1 ? 'passed' : 'FAILED'} ${row.detail}`);
-      if (Number(row.ok) !== 1) throw new CheckFailed(`check failed: ${row.detail}`);
+      const passed = Number(row.ok) === 1;
+      // A failure reads as one line (table, column, count, samples, fix); the figures stay in the log.
+      // Check files built before checks had a message carry the figures only.
+      const finding = row.message || row.detail;
+      rs.result = passed ? row.detail : finding;
+      rs.log.push(`statement ${i + 1}: check ${passed ? 'passed' : 'FAILED'} ${row.detail}`);
+      if (!passed) throw new CheckFailed(`check failed: ${finding}`);
     } else if (await nothingToChange(wh, sql, signal)) {
       rs.log.push(`statement ${i + 1}: ${firstLine(sql)} (skipped: no row to change, probed in ${Math.round(performance.now() - t0)} ms)`);
     } else {

@@ -32,6 +32,7 @@ export function registerBuildCommands(session: KimballSession): vscode.Disposabl
       'kimball.runPipeline',
       guarded(session, 'Run Pipeline', (arg?: { full?: boolean }) => run(session, { full: arg?.full === true })),
     ),
+    vscode.commands.registerCommand('kimball.runPipelineFull', guarded(session, 'Run Pipeline (Full Rebuild)', () => run(session, { full: true }))),
     vscode.commands.registerCommand(
       'kimball.rerunFailed',
       guarded(session, 'Re-run from Failed', async (node?: RunsNode) => {
@@ -89,7 +90,8 @@ async function run(session: KimballSession, o: { fromFailed?: string; full?: boo
   active = { controller };
   const refresh = throttle(() => session.fire('runs'), 300);
   try {
-    const record = await runTask(session, o.fromFailed ? `Re-run ${manifest.name} from failed` : `Run ${manifest.name}`, async ({ signal, progress }) => {
+    const title = o.fromFailed ? `Re-run ${manifest.name} from failed` : `Run ${manifest.name}${o.full ? ' (full rebuild)' : ''}`;
+    const record = await runTask(session, title, async ({ signal, progress }) => {
       signal.addEventListener('abort', () => controller.abort(), { once: true });
       let done = 0;
       const total = manifest.steps.length;
@@ -145,6 +147,7 @@ function report(session: KimballSession, record: RunRecord, manifest: Parameters
   session.log.info(formatSummary(s));
   for (const c of s.checks) (c.ok ? session.log.info : session.log.warn).call(session.log, `check ${c.ok ? 'passed' : 'FAILED'}: ${c.id} ${c.detail}`);
   for (const e of s.errors) session.log.error(`step failed: ${e.id}: ${e.error}`);
+  for (const st of record.steps) if (st.mode === 'full' && st.reason) session.log.info(`rebuilt ${st.id}: ${st.reason}`);
   const line = `${s.tables} tables, ${s.rows.toLocaleString('en-US')} rows, checks ${s.checksPassed} passed / ${s.checksFailed} failed`;
   if (record.status === 'succeeded') {
     void vscode.window.showInformationMessage(`Kimball: run ${record.pipeline} succeeded: ${line}.`);

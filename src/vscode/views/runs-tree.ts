@@ -84,10 +84,12 @@ function stepItem(run: RunRecord, step: RunStep): vscode.TreeItem {
   const item = new vscode.TreeItem(step.id, vscode.TreeItemCollapsibleState.None);
   item.id = `step:${run.id}:${step.id}`;
   item.iconPath = statusIcon(step.status);
-  const parts = [step.status, formatDuration(step.startedAt, step.endedAt), step.rows === undefined ? '' : `${step.rows.toLocaleString('en-US')} rows`];
+  const rebuilt = step.mode === 'full' ? 'rebuilt' : '';
+  const parts = [step.status, rebuilt, formatDuration(step.startedAt, step.endedAt), step.rows === undefined ? '' : `${step.rows.toLocaleString('en-US')} rows`];
   item.description = parts.filter(Boolean).join(' · ');
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${step.id}** (${step.status})\n\n`);
+  if (step.mode) md.appendText(`${step.mode === 'full' ? 'Rebuilt in full' : 'Incremental'}${step.reason ? `: ${step.reason}` : ''}\n\n`);
   if (step.result) md.appendCodeblock(step.result, 'json');
   if (step.error) md.appendCodeblock(step.error.slice(0, 1500), 'text');
   item.tooltip = md;
