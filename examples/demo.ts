@@ -3,12 +3,12 @@
  * sample retail files -> bronze -> catalog -> ERD + star schema -> SQL + DAG -> run -> gold.
  * Every step is the same core call the editor and the CLI make.
  */
-import { mkdirSync, renameSync, createReadStream } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, createReadStream } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { writeRetailData } from './retail-data';
+import { DEMO_SIZES, writeRetailData } from './retail-data';
 import { initProject } from '../src/core/project/init';
 import { projectPaths } from '../src/core/project/paths';
 import { loadProject, resolveWarehouseSettings } from '../src/core/project/project';
@@ -20,7 +20,10 @@ import { readSource, sourceExists, writeSource } from '../src/core/sources/index
 import { acquire } from '../src/core/acquire/index';
 import { discover } from '../src/core/discover/index';
 import { generateErdFile, designStarFile, detectHierarchiesFile } from '../src/core/model/index';
-import { buildProject, runPipeline, summarizeRun, formatSummary } from '../src/core/build/index';
+import { buildProject, runPipeline, summarizeRun, formatSummary, readManifest } from '../src/core/build/index';
+import { readStar } from '../src/core/model/files';
+import type { StarModel } from '../src/core/model/model-types';
+import { qualified, quoteIdent } from '../src/core/warehouse/sql';
 import type { CoreContext } from '../src/core/context';
 import type { Warehouse } from '../src/core/warehouse/warehouse';
 
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     crm = await crmSource(ctx);
     await runPipelineEndToEnd(ctx);
     await printWarehouse(ctx);
+    await dayTwo(ctx);
   } finally {
     await wh?.close();
     await crm?.stop();
@@ -101,6 +105,56 @@ async function runPipelineEndToEnd(ctx: CoreContext): Promise<void> {
   }
 }
 
+/** Rows and every summed measure of each fact, as a plain query reads them (no FINAL). */
+async function goldTotals(ctx: CoreContext): Promise<Record<string, string>> {
+  const manifest = readManifest(ctx.paths);
+  const star = readStarFor(ctx, manifest.name);
+  const out: Record<string, string> = {};
+  for (const f of star.facts) {
+    const sums = f.measures.filter((m) => m.aggregation === 'sum').map((m) => `toString(sum(${quoteIdent(m.name)}))`);
+    const [r] = await ctx.warehouse.query<{ v: string }>(`SELECT concat(toString(count()), ' rows', ${sums.map((x) => `', ', ${x}`).join(', ') || "''"}) AS v FROM ${qualified(ctx.warehouse.databases.gold, f.name)}`);
+    out[f.name] = `${r?.v ?? ''} (${['rows', ...f.measures.filter((m) => m.aggregation === 'sum').map((m) => m.name)].join(', ')})`;
+  }
+  return out;
+}
+
+/**
+ * Day two: the shop's next export corrects and removes some order lines; acquire picks up the changed
+ * file only, an incremental run processes it, and its gold totals must equal a full rebuild's.
+ */
+async function dayTwo(ctx: CoreContext): Promise<void> {
+  writeRetailData(join(root, 'data', 'shop'), DEMO_SIZES, 42, true);
+  renameSync(join(root, 'data', 'shop', 'customers.csv'), join(root, 'data', 'crm', 'customers.csv'));
+  const loads = await acquire(ctx, { sources: ['shop', 'crm'] });
+  say(`9. Day two: order_lines.csv revised; acquire: ${loads.filter((l) => l.status !== 'skipped').map((l) => l.table).join(', ') || 'nothing'} reloaded`);
+  const manifest = readManifest(ctx.paths);
+  const incremental = await runPipeline(ctx, { manifest });
+  say(`   incremental run: ${formatSummary(summarizeRun(incremental, manifest))}`);
+  const afterIncremental = await goldTotals(ctx);
+  const full = await runPipeline(ctx, { manifest, full: true });
+  say(`   full rebuild:    ${formatSummary(summarizeRun(full, manifest))}`);
+  const afterFull = await goldTotals(ctx);
+  for (const [fact, totals] of Object.entries(afterIncremental)) say(`   ${fact}: ${totals}${afterFull[fact] === totals ? ', the same after the full rebuild' : ''}`);
+  if (incremental.status !== 'succeeded' || full.status !== 'succeeded') throw new Error('a day-two run did not succeed');
+  const differ = Object.keys(afterIncremental).filter((f) => afterIncremental[f] !== afterFull[f]);
+  if (differ.length) throw new Error(`day two: incremental and full rebuild differ on ${differ.map((f) => `${f} (${afterIncremental[f]} vs ${afterFull[f]})`).join('; ')}`);
+  await checkAgainstFile(ctx);
+}
+
+/** The oracle, outside Kimball's SQL: the order-line fact's rows and quantity summed from the revised CSV itself. */
+async function checkAgainstFile(ctx: CoreContext): Promise<void> {
+  const [header, ...rows] = readFileSync(join(root, 'data', 'shop', 'order_lines.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const qty = header.indexOf('quantity');
+  const expected = { rows: rows.length, quantity: rows.reduce((n, r) => n + Number(r[qty]), 0) };
+  const [got] = await ctx.warehouse.query<{ rows: string; quantity: string }>(
+    `SELECT toString(count()) AS rows, toString(sum(quantity)) AS quantity FROM ${qualified(ctx.warehouse.databases.gold, 'order_lines')}`,
+  );
+  say(`   order_lines.csv itself: ${expected.rows} lines, quantity ${expected.quantity}`);
+  if (Number(got?.rows) !== expected.rows || Number(got?.quantity) !== expected.quantity) {
+    throw new Error(`day two: gold order_lines has ${got?.rows} rows and quantity ${got?.quantity}, the file ${expected.rows} and ${expected.quantity}`);
+  }
+}
+
 /**
  * The "crm" source: a throwaway PostgreSQL database holding the customers when
  * PostgreSQL is installed (the cluster lives for the demo's run), else the CSV file.
@@ -127,6 +181,10 @@ async function crmSource(ctx: CoreContext): Promise<PostgresService | undefined>
   writeSource(ctx.paths, config);
   process.env[secretEnvName('crm', 'password')] = pg.password;
   return pg;
+}
+
+function readStarFor(ctx: CoreContext, name: string): StarModel {
+  return readStar(join(ctx.paths.modelsDir, `${name}.star.json`));
 }
 
 function readCrmKind(ctx: CoreContext): string {

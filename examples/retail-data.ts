@@ -69,8 +69,23 @@ const iso = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1, 2)}-$
 const us = (d: Date) => `${pad(d.getUTCMonth() + 1, 2)}/${pad(d.getUTCDate(), 2)}/${d.getUTCFullYear()}`;
 const eu = (d: Date) => `${pad(d.getUTCDate(), 2)}.${pad(d.getUTCMonth() + 1, 2)}.${d.getUTCFullYear()}`;
 
-/** Write the retail files into `dir`; returns the file names written. */
-export function writeRetailData(dir: string, sizes: RetailSizes = DEMO_SIZES, seed = 42): string[] {
+/**
+ * The second day of the same business (same seed): a few order lines corrected (one more item, its total
+ * again), a few removed, as a source system's next export would have them. Only order_lines.csv differs.
+ */
+export function reviseOrderLines(lines: string[][]): string[][] {
+  return lines
+    .filter((_, i) => i % 97 !== 96)
+    .map((l, i) => {
+      if (i % 50 !== 0) return l;
+      const qty = Number(l[3]) + 1;
+      const total = (qty * Number(l[4]) * (100 - parseInt(l[5], 10))) / 100;
+      return [...l.slice(0, 3), String(qty), l[4], l[5], total.toFixed(2)];
+    });
+}
+
+/** Write the retail files into `dir` (day 2: the order lines revised); returns the file names written. */
+export function writeRetailData(dir: string, sizes: RetailSizes = DEMO_SIZES, seed = 42, day2 = false): string[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -142,7 +157,7 @@ export function writeRetailData(dir: string, sizes: RetailSizes = DEMO_SIZES, se
   );
   writeFileSync(
     join(dir, 'order_lines.csv'),
-    csv(['order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'discount', 'line_total'], lines),
+    csv(['order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'discount', 'line_total'], day2 ? reviseOrderLines(lines) : lines),
   );
   return ['customers.csv', 'products.csv', 'stores.ndjson', 'orders.csv', 'order_lines.csv'];
 }
