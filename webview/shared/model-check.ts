@@ -81,6 +81,7 @@ const dimension = obj({
   attributes: arr(obj({ name: str, column: str, type: str, 'entity?': str })),
   scdType: lit(1, 2),
   'tracked?': names,
+  'effectiveFrom?': str,
   collapsed: names,
   hierarchies: arr(obj({ name: str, levels: arr(obj({ name: str, attribute: str, cardinality: int })) })),
   reason: str,

@@ -65,8 +65,11 @@ function dimSource(b: BuildContext, d: Dimension): DimSource {
     return `${aliases.get(e.name)}.${q(a.column)} AS ${q(`__a${i}`)}`;
   });
   const loaded = [...aliases.values()].map((al) => `${al}.${q(LOADED_AT)}`);
+  const loadTime = loaded.length > 1 ? `greatest(${loaded.join(', ')})` : loaded[0];
+  // When the change took effect: the entity's own column where the star names one (SCD2), else when it was loaded.
+  const changed = d.scdType === 2 && d.effectiveFrom ? `ifNull(toDateTime64(t0.${q(b.column(root, d.effectiveFrom, `${where} effectiveFrom`).name)}, 3), ${loadTime})` : loadTime;
   const sql =
-    `SELECT ${[...keys, ...attrs, `t0.${q(LOAD_ID)} AS ${q('__lid')}`, `${loaded.length > 1 ? `greatest(${loaded.join(', ')})` : loaded[0]} AS ${q('__chg')}`].join(', ')}\n` +
+    `SELECT ${[...keys, ...attrs, `t0.${q(LOAD_ID)} AS ${q('__lid')}`, `${changed} AS ${q('__chg')}`].join(', ')}\n` +
     `FROM ${silverFrom(b, root, 't0')}${joins.length ? '\n' + joins.join('\n') : ''}\n` +
     `WHERE ${d.naturalKey.map((k) => `t0.${q(k)} IS NOT NULL`).join(' AND ')}`;
   return { sql, entities: used, keyTypes: d.naturalKey.map((k) => b.column(root, k, where).type) };
@@ -220,7 +223,7 @@ function scd2Step(b: BuildContext, d: Dimension): StepOut {
     `INSERT INTO ${target} (${all.join(', ')})\n` +
       `SELECT ${[sk, ...nk].map((c) => `d.${c}`).join(', ')}, ` +
       `${attrs.map((c, i) => (isTracked[i] ? `d.${c}` : `if(${sameVersion}, s.${a[i]}, d.${c})`)).join(', ')}, ` +
-      `d.${vf}, if(${changedVersion}, s.${q('__chg')}, d.${vt}), if(${changedVersion}, 0, 1), d.${hash}, if(${sameVersion}, s.${q('__lid')}, d.${lid}), d.${ver}\n` +
+      `d.${vf}, if(${changedVersion}, greatest(s.${q('__chg')}, d.${vf}), d.${vt}), if(${changedVersion}, 0, 1), d.${hash}, if(${sameVersion}, s.${q('__lid')}, d.${lid}), d.${ver}\n` +
       `FROM (SELECT * FROM ${old} WHERE ${cur} = 1) AS d\n` +
       `LEFT JOIN (SELECT *, toUInt8(1) AS ${q('__m')} FROM ${work}) AS s ON ${onKeys}${b.ddl.settings()}`,
     // A new version for members that are new or whose tracked attributes changed.
@@ -228,9 +231,10 @@ function scd2Step(b: BuildContext, d: Dimension): StepOut {
       `SELECT cityHash64(${k.join(', ')}, ${q('__vf')}), ${[...k, ...a].join(', ')}, ${q('__vf')}, ${MAX_TIME}, 1, ${q('__hash')}, ${q('__lid')}, 1\n` +
       `FROM (\n` +
       `  SELECT ${[...k, ...a, q('__hash'), q('__lid')].map((c) => `s.${c} AS ${c}`).join(', ')},\n` +
-      `         if(p.${q('__has')} = 1, s.${q('__chg')}, ${MIN_TIME}) AS ${q('__vf')}\n` +
+      `         if(p.${q('__has')} = 1, greatest(s.${q('__chg')}, p.${q('__pvf')}), ${MIN_TIME}) AS ${q('__vf')}\n` +
       `  FROM ${work} AS s\n` +
-      `  LEFT JOIN (SELECT ${nk.map((c, i) => `${c} AS ${k[i]}`).join(', ')}, 1 AS ${q('__has')} FROM ${old} GROUP BY ${nk.join(', ')}) AS p\n` +
+      // A change that says it took effect before the version it replaces starts where that version started.
+      `  LEFT JOIN (SELECT ${nk.map((c, i) => `${c} AS ${k[i]}`).join(', ')}, 1 AS ${q('__has')}, max(${vf}) AS ${q('__pvf')} FROM ${old} GROUP BY ${nk.join(', ')}) AS p\n` +
       `    ON ${k.map((c) => `s.${c} = p.${c}`).join(' AND ')}\n` +
       `)\n` +
       `WHERE (${[...k, q('__hash')].join(', ')}) NOT IN (SELECT ${[...nk, hash].join(', ')} FROM ${old} WHERE ${cur} = 1)${b.ddl.settings()}`,
@@ -256,7 +260,7 @@ function scd2Step(b: BuildContext, d: Dimension): StepOut {
       history: true,
       target: { database: b.db.gold, table: d.name },
       dependsOn: src.entities.map((e) => silverStepId(e.name)),
-      description: `Dimension ${d.name} (SCD2 on ${tracked.join(', ')}), unknown member 0`,
+      description: `Dimension ${d.name} (SCD2 on ${tracked.join(', ')}, versions valid from ${d.effectiveFrom ? `${root.name}.${d.effectiveFrom}` : 'the load time of a change'}), unknown member 0`,
     },
     sql: header(`${what} (history kept: versions from silver's changes, written anew with one row per version)`) + joinStatements(statements),
     fullSql: header(`${what} (history restarts: the step's SQL changed)`) + joinStatements([...b.ddl.dropTable(b.db.gold, d.name), ...statements]),
@@ -487,6 +491,27 @@ function factRows(b: BuildContext, L: FactLayout, from: string, where: string, e
   return `(SELECT ${[...line, ...cols].join(', ')}${evt} FROM (SELECT * FROM ${from} WHERE ${where}) AS l\n  ${joins.join('\n  ')})`;
 }
 
+type FactKey = FactLayout['keys'][number];
+
+/** The natural keys of the members of an SCD2 dimension with a version in the step's batch of dimension loads. */
+function versionedMembers(b: BuildContext, d: Dimension, batchId: string): string {
+  return `SELECT ${d.naturalKey.map(q).join(', ')} FROM ${b.gold(d.name)} WHERE ${q(d.surrogateKey)} != 0 AND ${b.inBatch(batchId)}`;
+}
+
+/** A condition on the fact's silver rows: the reference `k` (on the line, or on its header) is one of `members`. */
+function refersTo(b: BuildContext, k: FactKey, members: string): string {
+  const root = b.entity(k.dim.entity as string, `Dimension ${k.dim.name}`);
+  const refs = k.ref.columns.map((c, j) => {
+    const want = b.column(root, k.dim.naturalKey[j], '').type;
+    const have = b.column(k.owner, c, '').type;
+    return baseType(want) === baseType(have) ? q(c) : `CAST(${q(c)} AS ${nullableType(want)})`;
+  });
+  const direct = `(${refs.join(', ')}) IN (${members})`;
+  if (!k.header) return direct;
+  const via = k.header.via;
+  return `(${via.from.map(q).join(', ')}) IN (SELECT ${via.to.map(q).join(', ')} FROM ${silverFrom(b, k.header.entity)} WHERE ${direct})`;
+}
+
 function factStep(b: BuildContext, f: Fact): StepOut {
   const L = factLayout(b, f);
   const id = goldStepId(f.name);
@@ -582,6 +607,11 @@ function factStep(b: BuildContext, f: Fact): StepOut {
       `(${h.via.from.map(q).join(', ')}) IN (SELECT ${h.via.to.map(q).join(', ')} FROM ${b.silver(h.entity.name)} WHERE ${b.inBatch(hid)}) AND NOT ${b.inBatch(id)}`,
     ),
   );
+  // Members of an SCD2 dimension that got a version since the last run (their rows carry the load of the
+  // change): the fact rows referencing them are looked up again, so they point at the version a full
+  // rebuild picks (a change that took effect before the fact's date, or the new current version).
+  const versioned = L.keys.filter((k) => k.dim.scdType === 2 && !k.dim.generated).map((k, i) => ({ k, id: `${id}.versions.${i}.${k.dim.name}` }));
+  const versionChanged = versioned.map(({ k, id: vid }) => toWork(silverFrom(b, e), `${refersTo(b, k, versionedMembers(b, k.dim, vid))} AND NOT ${b.inBatch(id)}`));
   const identity = (keyed ? f.grain : [LOAD_ID, VERSION]).map(q).join(', ');
   const nullIn = ['transform_null_in = 1'];
   // The latest row per grain, less the rows the fact already holds as they are (an orphan looked up
@@ -610,14 +640,17 @@ SELECT ${all} FROM ${b.meta(changes)}${b.ddl.settings()}`,
     ...headerIds.flatMap(({ h, id: hid }) => b.batchStart(hid, b.silver(h.entity.name), false)),
     ...b.ddl.dropTable(b.db.meta, work),
     ...b.ddl.createTable(workSpec, false),
+    ...versioned.flatMap(({ k, id: vid }) => b.batchStart(vid, b.gold(k.dim.name), false)),
     ...newRows,
     ...headerChanged,
+    ...versionChanged,
     ...replaceRows,
     // Lines deleted in silver (or superseded by a reload) leave the fact.
     b.deleteStale(id, b.db.gold, f.name),
     ...b.batchEnd(id, false),
     ...b.liveEnd(id),
     ...headerIds.flatMap(({ id: hid }) => b.batchEnd(hid, false)),
+    ...versioned.flatMap(({ id: vid }) => b.batchEnd(vid, false)),
     ...b.ddl.dropTable(b.db.meta, work),
   ];
   const full = [
@@ -627,6 +660,7 @@ SELECT ${all} FROM ${b.meta(changes)}${b.ddl.settings()}`,
     ...b.stagedRebuild(spec, (t) => [insert(t, silverFrom(b, e), b.inBatch(id))]),
     ...b.batchEnd(id, true),
     ...headerIds.flatMap(({ id: hid }) => b.batchEnd(hid, true)),
+    ...versioned.flatMap(({ k, id: vid }) => [...b.batchStart(vid, b.gold(k.dim.name), true), ...b.batchEnd(vid, true)]),
   ];
   return {
     step: {

@@ -139,6 +139,11 @@ export interface Dimension {
   scdType: 1 | 2;
   /** SCD2: attributes whose change opens a new version (default: all). */
   tracked?: string[];
+  /**
+   * SCD2: a date or time column of the dimension's entity that says when a change took effect (an
+   * `updated_at`): a new version is valid from its value. Absent: from the load time of the change.
+   */
+  effectiveFrom?: string;
   /** Snowflaked ERD entities folded into this dimension. */
   collapsed: string[];
   hierarchies: Hierarchy[];

@@ -101,9 +101,17 @@ export function validateStar(model: StarModel, file: string, erd?: ErdModel): vo
     unique(d.attributes.map((a) => a.name), (j) => `/dimensions/${i}/attributes/${j}/name`, `attribute name in dimension "${d.name}"`, fail);
     const attrs = new Set([...d.attributes.map((a) => a.name), ...d.naturalKey]);
     if (attrs.has(d.surrogateKey)) fail(`/dimensions/${i}/surrogateKey`, `surrogate key "${d.surrogateKey}" collides with a column of dimension "${d.name}"`);
+    // Only attributes change between versions: the natural key identifies the member.
     (d.tracked ?? []).forEach((t, j) => {
-      if (!attrs.has(t)) fail(`/dimensions/${i}/tracked/${j}`, `dimension "${d.name}" has no attribute "${t}"`);
+      if (!d.attributes.some((a) => a.name === t)) fail(`/dimensions/${i}/tracked/${j}`, `dimension "${d.name}" has no attribute "${t}"`);
     });
+    if (d.effectiveFrom !== undefined) {
+      const root = erd?.entities.find((e) => e.name === d.entity);
+      const c = root?.columns.find((x) => x.name === d.effectiveFrom);
+      if (d.scdType !== 2) fail(`/dimensions/${i}/effectiveFrom`, `dimension "${d.name}" is SCD type 1: only an SCD2 dimension has versions that take effect`);
+      else if (root && !c) fail(`/dimensions/${i}/effectiveFrom`, `entity "${root.name}" has no column "${d.effectiveFrom}"`);
+      else if (c && !/^(Nullable\()?(Date|Date32|DateTime|DateTime64)\b/.test(c.type)) fail(`/dimensions/${i}/effectiveFrom`, `column "${d.effectiveFrom}" of entity "${root?.name}" is ${c.type}, not a date or time`);
+    }
     unique(d.hierarchies.map((h) => h.name), (j) => `/dimensions/${i}/hierarchies/${j}/name`, `hierarchy name in dimension "${d.name}"`, fail);
     d.hierarchies.forEach((h, j) =>
       h.levels.forEach((l, k) => {

@@ -133,3 +133,38 @@ describe('day two: incremental runs after changes equal a full rebuild', () => {
     assert.deepEqual(await snapshot(wh), before);
   });
 });
+
+describe('day two: an SCD2 version takes effect when the source says', () => {
+  test('effectiveFrom names the entity column: versions are valid from its value, facts find the version of their date', async () => {
+    const { wh, dir, dispose } = await embeddedWarehouse();
+    try {
+      const ctx: CoreContext = { paths: projectPaths(dir), project: { version: 1, warehouse: { mode: 'embedded' } }, warehouse: wh, secrets: new EnvSecretStore(), log: silentLogger };
+      const m = retailModels();
+      const customers = m.erd.entities.find((e) => e.name === 'customers');
+      customers?.columns.push({ name: 'updated_at', type: 'DateTime64(3)', nullable: true, source: { column: 'updated_at', expression: 'parseDateTime64BestEffortOrNull({col}, 3)' } });
+      const d = m.star.dimensions.find((x) => x.name === 'dim_customer');
+      assert.ok(d);
+      d.effectiveFrom = 'updated_at';
+      const cols = [...RETAIL.customers, 'updated_at'];
+      const withTime = (rows: string[][], at: string) => rows.map((r) => [...r, at]);
+      await loadRetail(wh, { ...RETAIL_LOAD1, customers: [] }, 'load-1', '2026-01-01 00:00:00');
+      await wh.command('DROP TABLE bronze.shop__customers');
+      await createBronze(wh, 'shop__customers', cols);
+      await loadBronze(wh, 'shop__customers', cols, withTime(RETAIL_LOAD1.customers, '2023-06-01 00:00:00'), 'load-1', '2026-01-01 00:00:00');
+      const p = generatePipeline({ name: 'retail', ...m, databases: wh.databases, generatedAt: '2026-01-01T00:00:00Z' });
+      writePipeline(ctx.paths, p, {});
+      succeeded(await runPipeline(ctx, { manifest: p.manifest }));
+      // C1 moves to Berlin, effective 2024-02-01: its order of 2024-01-05 keeps Paris, the one of 2024-02-03 gets Berlin.
+      await loadBronze(wh, 'shop__customers', cols, [['C1', 'Ann', 'Berlin', 'Germany', 'retail', '2024-02-01 00:00:00']], 'load-2', '2026-01-02 00:00:00');
+      succeeded(await runPipeline(ctx, { manifest: p.manifest }));
+      const city = async (order: number) =>
+        (await wh.queryText(`SELECT c.city FROM gold.fact_sales AS f INNER JOIN gold.dim_customer AS c ON f.customer_key = c.customer_key WHERE f.order_id = ${order}`, 'TSV')).trim();
+      assert.equal(await city(1), 'Paris');
+      assert.equal(await city(4), 'Berlin');
+      assert.equal((await wh.queryText("SELECT valid_from FROM gold.dim_customer WHERE customer_id = 'C1' AND is_current = 1", 'TSV')).trim(), '2024-02-01 00:00:00.000');
+      assert.equal(await num(wh, "SELECT count() FROM gold.dim_customer WHERE customer_id = 'C1'"), 2);
+    } finally {
+      await dispose();
+    }
+  });
+});
