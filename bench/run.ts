@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const dir = join(__dirname, 'cases');
   const cases: BenchCase[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) {
+  for (const f of [...readdirSync(dir).filter((n) => n.endsWith('.ts')).sort(), '../accuracy/case.ts']) {
     const mod = (await import(join(dir, f))) as { default: BenchCase };
     if (wanted.length === 0 || wanted.some((w) => mod.default.name.includes(w))) cases.push(mod.default);
   }
