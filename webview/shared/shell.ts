@@ -170,7 +170,8 @@ export function selectField<T extends string | number>(
 ): HTMLSelectElement {
   const row = html('label', { class: 'field' }, parent);
   html('span', {}, row, label);
-  const sel = html('select', { name }, row);
+  // Named by its label alone (the label element also holds the selected value).
+  const sel = html('select', { name, 'aria-label': label }, row);
   for (const o of options) html('option', { value: String(o), selected: o === value }, sel, String(o));
   sel.addEventListener('change', () => {
     const v = options.find((o) => String(o) === sel.value);

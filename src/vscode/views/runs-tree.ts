@@ -84,8 +84,9 @@ function stepItem(run: RunRecord, step: RunStep): vscode.TreeItem {
   const item = new vscode.TreeItem(step.id, vscode.TreeItemCollapsibleState.None);
   item.id = `step:${run.id}:${step.id}`;
   item.iconPath = statusIcon(step.status);
+  // First, so a narrow sidebar still shows it.
   const rebuilt = step.mode === 'full' ? 'rebuilt' : '';
-  const parts = [step.status, rebuilt, formatDuration(step.startedAt, step.endedAt), step.rows === undefined ? '' : `${step.rows.toLocaleString('en-US')} rows`];
+  const parts = [rebuilt, step.status, formatDuration(step.startedAt, step.endedAt), step.rows === undefined ? '' : `${step.rows.toLocaleString('en-US')} rows`];
   item.description = parts.filter(Boolean).join(' · ');
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${step.id}** (${step.status})\n\n`);

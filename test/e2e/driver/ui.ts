@@ -6,9 +6,11 @@
  * Steps of phases that have not landed are skipped with their reason (the command list comes from the
  * in-host suite's run of `getCommands`).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { Manifest, RunRecord, RunStep } from '../../../src/core/build/build-types';
+import type { StarModel } from '../../../src/core/model/model-types';
 import { newPage } from './browser';
 import { PROJECT, type Host } from './host';
 import type { Tally } from './tally';
@@ -17,6 +19,7 @@ import {
   acceptPromptsUntil,
   activeTabDirty,
   answerPickIfAsked,
+  clickViewAction,
   drag,
   expectPaneTitles,
   modelFiles,
@@ -24,9 +27,11 @@ import {
   pane,
   row,
   runCommand,
+  runCommandWhenListed,
   shot,
   toast,
   typeInQuickInput,
+  viewAction,
 } from './workbench';
 
 export { SCREENSHOTS };
@@ -67,7 +72,7 @@ export async function runUiScenario(browser: Browser, host: Host, tally: Tally, 
     return false;
   };
 
-  const ctx: Ctx = { page, url: host.url(ws), ws, step, guard, editorGuard, tally, initialized: false, acquired: false, discovered: false, generatedModel: '' };
+  const ctx: Ctx = { page, url: host.url(ws), ws, step, guard, editorGuard, tally, initialized: false, acquired: false, discovered: false, generatedModel: '', ran: false };
   try {
     await scenario(ctx);
   } finally {
@@ -91,6 +96,8 @@ interface Ctx {
   discovered: boolean;
   /** Name of the model Generate ERD wrote ('' until then). */
   generatedModel: string;
+  /** The generated model's star was designed, its pipeline generated and run (succeeded). */
+  ran: boolean;
 }
 
 async function scenario(c: Ctx): Promise<void> {
@@ -111,6 +118,7 @@ async function scenario(c: Ctx): Promise<void> {
   await modelEditors(c);
   await generateErd(c);
   await buildAndRun(c);
+  await dayTwoScdEdit(c);
   await reloadWindow(c);
 }
 
@@ -266,7 +274,7 @@ async function buildAndRun(c: Ctx): Promise<void> {
   const { page, ws } = c;
   const title = 'Kimball: Design Star Schema, Generate Pipeline and Run Pipeline from the palette fill the Runs tree';
   if (!c.generatedModel || !needsCatalog(c, title, 'build', ['kimball.designStar', 'kimball.generatePipeline', 'kimball.runPipeline'])) return;
-  await c.step(title, async () => {
+  c.ran = await c.step(title, async () => {
     const models = pane(page, 'Models');
     const stars = await models.locator('.monaco-list-row', { hasText: '.star.json' }).count();
     await runCommand(page, 'Kimball: Design Star Schema');
@@ -287,6 +295,258 @@ async function buildAndRun(c: Ctx): Promise<void> {
   });
 }
 
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ident = (t: { database: string; table: string }): string => `\`${t.database}\`.\`${t.table}\``;
+
+/**
+ * Day two (issue 12): the user edits the generated model and runs again. In the star editor, a dimension
+ * that facts reference changes its SCD type (2 -> 1 when the star has an SCD2 one, as in the reported bug:
+ * "succeeded, checks passed" while no fact key existed in the dimension; else 1 -> 2), Ctrl+S, Generate
+ * Pipeline, then Run Pipeline from the Runs view's title bar. The run must rebuild the dimension and its
+ * facts (and say so in the Runs view), its key checks must pass, and Run SQL Query must show every fact
+ * row joining a member of the edited dimension on its surrogate key (plain queries: gold reads right
+ * without FINAL).
+ */
+async function dayTwoScdEdit(c: Ctx): Promise<void> {
+  const { page, ws } = c;
+  const title = 'day two: an SCD type edit in the star editor, saved, Generate Pipeline, Run Pipeline from the Runs view rebuilds the dimension and its facts; every fact row joins its member';
+  if (!c.guard(title, 'build', ['kimball.generatePipeline', 'kimball.runPipeline', 'kimball.runPipelineFull', 'kimball.runSql'])) return;
+  if (!c.editorGuard(title, 'kimball.starEditor')) return;
+  if (!c.ran) {
+    c.tally.skip(`ui: ${title}`, 'needs the Design Star Schema, Generate Pipeline and Run Pipeline step, which did not pass');
+    return;
+  }
+  await c.step(title, async () => {
+    const name = c.generatedModel;
+    const starFile = join(ws, 'models', `${name}.star.json`);
+    const star = readJson<StarModel>(starFile);
+    const referencing = (dim: string) => star.facts.filter((f) => f.dimensions.some((r) => r.dimension === dim));
+    const candidates = star.dimensions.filter((d) => !d.generated && referencing(d.name).length > 0);
+    const dim = candidates.find((d) => d.scdType === 2) ?? candidates[0];
+    if (!dim) throw new Error(`models/${name}.star.json has no dimension (other than a date) that a fact references: ${star.dimensions.map((d) => d.name).join(', ')}`);
+    const to = dim.scdType === 2 ? 1 : 2;
+    const facts = referencing(dim.name);
+
+    // The star editor: select the dimension's box, change its SCD type in the side panel, save.
+    const editor = await openInEditor(page, `${name}.star.json`);
+    const box = (scd: number) => editor.getByRole('button', { name: new RegExp(`^Dimension ${escapeRe(dim.name)}, SCD type ${scd},`) });
+    await box(dim.scdType).waitFor({ timeout: 30_000 });
+    await box(dim.scdType).click();
+    // The select sits inside its label, so its accessible name ends with the value it shows ("… type 2").
+    const scdField = editor.getByRole('combobox', { name: /^Slowly changing dimension type\b/ });
+    await scdField.waitFor({ timeout: 15_000 });
+    await scdField.selectOption(String(to));
+    await box(to).waitFor({ timeout: 15_000 });
+    await activeTabDirty(page, true, `changing the SCD type of ${dim.name} in the side panel must make the star editor dirty`);
+    await shot(page, 'day2-star-editor-scd-changed');
+    await page.keyboard.press('Control+S');
+    await activeTabDirty(page, false, 'Ctrl+S must save the star file');
+    const saved = readJson<StarModel>(starFile).dimensions.find((d) => d.name === dim.name);
+    if (saved?.scdType !== to) throw new Error(`models/${name}.star.json says scdType ${saved?.scdType} for ${dim.name} after the save, not ${to}`);
+
+    // Generate Pipeline: the manifest is written anew, the dimension's step with another fingerprint.
+    const manifestFile = join(ws, 'build', 'manifest.json');
+    const before = readJson<Manifest>(manifestFile);
+    const dimStep = `gold.${dim.name}`;
+    const fingerprint = (m: Manifest) => m.steps.find((s) => s.id === dimStep)?.fingerprint;
+    if (!fingerprint(before)) throw new Error(`build/manifest.json has no step ${dimStep}: ${before.steps.map((s) => s.id).join(', ')}`);
+    await runCommand(page, 'Kimball: Generate Pipeline');
+    await answerPickIfAsked(page, name);
+    let manifest = before;
+    await acceptPromptsUntil(
+      page,
+      () => {
+        try {
+          manifest = readJson<Manifest>(manifestFile);
+        } catch {
+          return false; // being written
+        }
+        return manifest.generatedAt !== before.generatedAt;
+      },
+      60_000,
+      'Generate Pipeline to write build/manifest.json anew',
+    );
+    if (fingerprint(manifest) === fingerprint(before)) throw new Error(`Generate Pipeline left the fingerprint of ${dimStep} as it was after the SCD type edit`);
+    const target = (id: string) => {
+      const t = manifest.steps.find((s) => s.id === id)?.target;
+      if (!t) throw new Error(`build/manifest.json has no step ${id} with a target table`);
+      return t;
+    };
+
+    // Run Pipeline from the Runs view's title bar (Full Rebuild sits beside it); wait for the new run to end.
+    const runsDir = join(ws, '.kimball', 'runs');
+    const runFiles = () => (existsSync(runsDir) ? readdirSync(runsDir).filter((f) => f.endsWith('.json')) : []);
+    const earlier = new Set(runFiles());
+    const runs = pane(page, 'Runs');
+    const runRows = runs.locator('.monaco-list-row[aria-level="1"]');
+    const rowsBefore = await runRows.count();
+    await runs.locator('.pane-header').hover();
+    await viewAction(page, 'Runs', 'Run Pipeline (Full Rebuild)').waitFor({ state: 'visible', timeout: 10_000 });
+    await clickViewAction(page, 'Runs', 'Run Pipeline');
+    let record: RunRecord | undefined;
+    await acceptPromptsUntil(
+      page,
+      () => {
+        const fresh = runFiles().filter((f) => !earlier.has(f)).sort();
+        if (fresh.length > 1) throw new Error(`one click on Run Pipeline started ${fresh.length} runs: ${fresh.join(', ')}`);
+        if (fresh.length === 0) return false;
+        try {
+          record = readJson<RunRecord>(join(runsDir, fresh[0]));
+        } catch {
+          return false; // the runner rewrites the file on every step
+        }
+        return record.status !== 'running';
+      },
+      180_000,
+      'the run started from the Runs view to finish (.kimball/runs/<id>.json)',
+    );
+    const run = record as RunRecord;
+    const problems = run.steps.filter((s) => s.status !== 'succeeded').map((s) => `${s.id} ${s.status}${s.error ? `: ${s.error.split('\n')[0]}` : ''}`);
+    if (run.status !== 'succeeded') throw new Error(`run ${run.id} ${run.status}: ${problems.join('; ') || 'no step failed'}`);
+    if (run.full) throw new Error(`run ${run.id} is a full rebuild: the title bar's Run Pipeline must run incrementally`);
+    const step = (id: string): RunStep => {
+      const s = run.steps.find((x) => x.id === id);
+      if (!s) throw new Error(`run ${run.id} has no step ${id}: ${run.steps.map((x) => x.id).join(', ')}`);
+      return s;
+    };
+    const rebuilt = (id: string, why: string) => {
+      const s = step(id);
+      if (s.mode !== 'full' || !s.reason) throw new Error(`${id} must be rebuilt in full with a reason (${why}); the run says mode ${s.mode}, reason ${JSON.stringify(s.reason)}`);
+    };
+    rebuilt(dimStep, 'its SQL changed with the SCD type');
+    for (const f of facts) {
+      rebuilt(`gold.${f.name}`, `it references ${dim.name}`);
+      const keys = step(`check.gold.${f.name}.keys`);
+      if (keys.status !== 'succeeded') throw new Error(`check.gold.${f.name}.keys ${keys.status}: ${keys.error ?? keys.result ?? ''}`);
+    }
+    // What the edit does not touch keeps running incrementally: the run rebuilt what changed, not everything.
+    const silver = run.steps.filter((s) => s.id.startsWith('silver.') && s.mode !== 'incremental');
+    if (silver.length) throw new Error(`a star edit rebuilt silver: ${silver.map((s) => `${s.id} (${s.reason})`).join(', ')}`);
+
+    // The Runs view: the new run on top, succeeded; its dimension and fact steps say "rebuilt", the tooltip why.
+    await acceptPromptsUntil(
+      page,
+      async () => (await runRows.count()) > rowsBefore && /succeeded/.test((await runRows.first().allInnerTexts()).join(' ')),
+      30_000,
+      'the Runs view to list the new run as succeeded',
+    );
+    const shown = await stepRowsOf(page, runs, runRows.first(), run.steps.length);
+    for (const id of [dimStep, ...facts.map((f) => `gold.${f.name}`)]) {
+      if (!/\brebuilt\b/.test(shown.get(id) ?? '')) throw new Error(`the Runs view should say "rebuilt" for ${id}: "${shown.get(id) ?? '(row not shown)'}"`);
+    }
+    const quiet = [...shown].find(([id, text]) => id.startsWith('silver.') && /\brebuilt\b/.test(text));
+    if (quiet) throw new Error(`the Runs view says "rebuilt" for ${quiet[0]}, which ran incrementally`);
+    await showTooltip(page, runs, dimStep, step(dimStep).reason ?? '');
+
+    // Joined totals through Run SQL Query (its result opens as a document): every fact row finds its member.
+    const d = target(dimStep);
+    const sk = `\`${dim.surrogateKey}\``;
+    for (const f of facts) {
+      const ft = target(`gold.${f.name}`);
+      const ref = f.dimensions.find((r) => r.dimension === dim.name);
+      // The fact's key column for a reference (src/core/build/gold.ts refKey): the dimension's key, or <role>_key.
+      const fk = `\`${!ref?.role || ref.role === dim.name ? dim.surrogateKey : `${ref.role}_key`}\``;
+      const tag = `e2e-totals-${Date.now()}`;
+      const joined = `FROM ${ident(ft)} AS f INNER JOIN ${ident(d)} AS d ON f.${fk} = d.${sk}`;
+      await runCommand(page, 'Kimball: Run SQL Query');
+      await typeInQuickInput(
+        page,
+        `SELECT concat('${tag}', ' fact_rows=', toString((SELECT count() FROM ${ident(ft)})), ' joined_rows=', toString((SELECT count() ${joined})), ` +
+          `' member_rows=', toString((SELECT count() ${joined} WHERE d.${sk} != 0))) AS totals`,
+      );
+      const pattern = new RegExp(`${tag} fact_rows=(\\d+) joined_rows=(\\d+) member_rows=(\\d+)`);
+      let totals: RegExpMatchArray | null = null;
+      await acceptPromptsUntil(
+        page,
+        async () => {
+          const text = (await page.locator('.part.editor .monaco-editor .view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+          totals = pattern.exec(text);
+          return totals !== null;
+        },
+        60_000,
+        `the Run SQL Query result document with the totals of ${f.name}`,
+      );
+      const [factRows, joinedRows, memberRows] = (totals as unknown as RegExpMatchArray).slice(1).map(Number);
+      await shot(page, `day2-totals-${f.name}`);
+      if (factRows === 0) throw new Error(`${ident(ft)} is empty after the run`);
+      if (step(`gold.${f.name}`).rows !== undefined && step(`gold.${f.name}`).rows !== factRows) {
+        throw new Error(`the run says gold.${f.name} has ${step(`gold.${f.name}`).rows} rows, the table has ${factRows}`);
+      }
+      if (joinedRows !== factRows) throw new Error(`${joinedRows} of ${factRows} rows of ${ident(ft)} find their ${dim.name} in ${ident(d)} on ${dim.surrogateKey}`);
+      // The fixture's every order has its customer: none may fall back to the unknown member (key 0).
+      if (memberRows !== factRows) throw new Error(`${factRows - memberRows} of ${factRows} rows of ${ident(ft)} join the unknown member of ${dim.name}, though every one has its member`);
+    }
+  });
+}
+
+/**
+ * Expand a run in the Runs view and walk its steps with the arrow keys (the view may be short: the focused
+ * row is always scrolled into sight), returning each step's row text by step id.
+ */
+async function stepRowsOf(page: Page, runs: Locator, runRow: Locator, steps: number): Promise<Map<string, string>> {
+  await runRow.click();
+  if ((await runRow.getAttribute('aria-expanded')) !== 'true') await page.keyboard.press('ArrowRight');
+  // The pointer left on the run's row would open its tooltip over the steps.
+  await pointAway(page);
+  await runs.locator('.monaco-list-row[aria-level="2"]').first().waitFor({ timeout: 15_000 });
+  const focused = runs.locator('.monaco-list-row.focused');
+  const focusedLabel = async () => (await focused.locator('.label-name').allInnerTexts()).join('').trim();
+  const shown = new Map<string, string>();
+  for (let i = 0; i < steps; i++) {
+    const previous = await focusedLabel();
+    await page.keyboard.press('ArrowDown');
+    let label = previous;
+    for (let wait = 0; wait < 20 && label === previous; wait++) {
+      await page.waitForTimeout(100);
+      label = await focusedLabel();
+    }
+    if (!label || label === previous) break; // the last row
+    shown.set(label, (await focused.allInnerTexts()).join(' ').replace(/\s+/g, ' ').trim());
+  }
+  return shown;
+}
+
+/** Somewhere the Runs view's rows are not (the editor area): its tooltips close, none covers a row. */
+async function pointAway(page: Page): Promise<void> {
+  await page.mouse.move(700, 450);
+  const open = page.locator('.monaco-hover, .workbench-hover').filter({ visible: true });
+  for (let i = 0; i < 20 && (await open.count()) > 0; i++) await page.waitForTimeout(250);
+}
+
+/**
+ * Bring the step's row into sight the way a user would with the keyboard: Home (the run's row, the list at
+ * its top, no sticky parent row over the first rows), then down to the step. Screenshot the view, then hover
+ * the row and read its tooltip: "Rebuilt in full: <reason>".
+ */
+async function showTooltip(page: Page, runs: Locator, stepId: string, reason: string): Promise<void> {
+  const focused = runs.locator('.monaco-list-row.focused');
+  const focusedLabel = async () => (await focused.locator('.label-name').allInnerTexts()).join('').trim();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 100 && (await focusedLabel()) !== stepId; i++) {
+    await page.keyboard.press('ArrowDown');
+    await page.waitForTimeout(50);
+  }
+  if ((await focusedLabel()) !== stepId) throw new Error(`the arrow keys never reached ${stepId} in the Runs view`);
+  await pointAway(page);
+  await page.locator('.part.sidebar').screenshot({ path: join(SCREENSHOTS, 'runs-rebuilt.png') });
+  const label = focused.locator('.label-name');
+  const hover = page.locator('.monaco-hover, .workbench-hover').filter({ visible: true, hasText: stepId });
+  for (let attempt = 0; ; attempt++) {
+    await pointAway(page);
+    await label.hover();
+    try {
+      await hover.first().waitFor({ timeout: 10_000 });
+      break;
+    } catch (err) {
+      if (attempt === 2) throw new Error(`hovering ${stepId} in the Runs view shows no tooltip naming it`, { cause: err });
+    }
+  }
+  const text = (await hover.first().innerText()).replace(/\s+/g, ' ');
+  if (!text.includes(`Rebuilt in full: ${reason}`)) throw new Error(`the tooltip of ${stepId} should say "Rebuilt in full: ${reason}", says "${text}"`);
+  await shot(page, 'runs-rebuilt-tooltip');
+}
+
 async function reloadWindow({ page, step }: Ctx): Promise<void> {
   await step('after a window reload the project activates by itself and the trees come back', async () => {
     await page.reload();
@@ -294,7 +554,8 @@ async function reloadWindow({ page, step }: Ctx): Promise<void> {
     const sidebar = page.locator('.part.sidebar');
     await page.locator('.activitybar [aria-label*="Kimball"]').first().waitFor({ timeout: 60_000 });
     // The restored layout settles late: clicking the activity bar item would toggle; this command only shows.
-    await runCommand(page, 'View: Show Kimball');
+    // On a slow host the palette lists it only once the extension host has registered the contributions.
+    await runCommandWhenListed(page, 'View: Show Kimball', 60_000);
     // Activation comes from the workspace (workspaceContains:.kimball/project.json) or the visible views; no
     // Kimball command runs here.
     await row(pane(page, 'Warehouse'), 'bronze').waitFor({ timeout: 60_000 });

@@ -19,15 +19,39 @@ const errorToasts = (page: Page): Locator =>
 /** Error toasts already shown when the last command started: any other one is that command's failure. */
 const errorsBefore = new WeakMap<Page, Set<string>>();
 
+/** Remember the error toasts shown now: any other one shown later is the failure of what the user does next. */
+export async function markErrors(page: Page): Promise<void> {
+  errorsBefore.set(page, new Set(await errorToasts(page).allInnerTexts()));
+}
+
 /** F1, type the command's label, check it is the first row, Enter. */
 export async function runCommand(page: Page, label: string): Promise<void> {
-  errorsBefore.set(page, new Set(await errorToasts(page).allInnerTexts()));
+  await markErrors(page);
   await openPalette(page, 'F1');
   const input = quickInput(page);
   await input.fill(`>${label}`);
   const first = page.locator('.quick-input-widget .monaco-list-row').first();
   await first.filter({ hasText: label.replace(/^Kimball: /, '') }).waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
+}
+
+/**
+ * runCommand for a command that comes from an extension's contributions, right after a (re)load: until the
+ * extension host has registered them the palette does not list it (a cached view container may already be
+ * drawn), so reopen the palette until it does.
+ */
+export async function runCommandWhenListed(page: Page, label: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await runCommand(page, label);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1_000);
+    }
+  }
 }
 
 export async function typeInQuickInput(page: Page, text: string): Promise<void> {
@@ -55,19 +79,28 @@ export async function answerPickIfAsked(page: Page, label: string): Promise<void
   await page.keyboard.press('Enter');
 }
 
-/** Wait for `target`, accepting the default of any prompt (input box or pick) the command shows meanwhile. */
-export async function acceptPromptsUntil(page: Page, target: Locator, timeoutMs: number): Promise<void> {
+/**
+ * Wait for `target` (an element to show, or a probe to return true), accepting the default of any prompt
+ * (input box or pick) the command shows meanwhile; an error toast that was not there before fails at once.
+ */
+export async function acceptPromptsUntil(
+  page: Page,
+  target: Locator | (() => boolean | Promise<boolean>),
+  timeoutMs: number,
+  what = typeof target === 'function' ? 'the condition' : target.toString(),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const failures = errorToasts(page);
   const seen = errorsBefore.get(page) ?? new Set(await failures.allInnerTexts());
+  const reached = typeof target === 'function' ? target : () => target.isVisible();
   while (Date.now() < deadline) {
-    if (await target.isVisible()) return;
+    if (await reached()) return;
     const fresh = (await failures.allInnerTexts()).find((t) => !seen.has(t));
     if (fresh) throw new Error(`the command failed: ${fresh.replace(/\s+/g, ' ')}`);
     if (await quickInput(page).isVisible()) await page.keyboard.press('Enter');
     await page.waitForTimeout(250);
   }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${target.toString()}`);
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
 
 export function toast(page: Page, text: string | RegExp): Locator {
@@ -80,6 +113,20 @@ export function pane(page: Page, title: string): Locator {
 
 export function row(tree: Locator, text: string): Locator {
   return tree.locator('.monaco-list-row', { hasText: text }).first();
+}
+
+/** A button of a view's title bar (VS Code shows them while the pointer is over the view or it has focus). */
+export function viewAction(page: Page, view: string, label: string): Locator {
+  return pane(page, view).locator('.pane-header .actions').getByRole('button', { name: label, exact: true });
+}
+
+/** Point at the view, as a user does to see its title-bar buttons, then click the one labelled `label`. */
+export async function clickViewAction(page: Page, view: string, label: string): Promise<void> {
+  await markErrors(page);
+  await pane(page, view).locator('.pane-header').hover();
+  const button = viewAction(page, view, label);
+  await button.waitFor({ state: 'visible', timeout: 10_000 });
+  await button.click();
 }
 
 export async function expectPaneTitles(page: Page, titles: string[]): Promise<void> {

@@ -20,7 +20,7 @@ import { kimballSession, listFiles, metrics, registeredCommands, requireCommands
 const FIXTURE_ROWS: Record<string, number> = { customers: 6, orders: 10 };
 
 /** What each phase produced, for the next one. */
-const state: { source?: string; bronze?: string[]; catalog?: string; erd?: string; star?: string; manifest?: string } = {};
+const state: { source?: string; bronze?: string[]; catalog?: string; erd?: string; star?: string; manifest?: string; ran?: boolean } = {};
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
@@ -204,6 +204,30 @@ describe('pipeline (later phases, guarded)', function () {
     const goldTables = await tables(gold);
     assert.ok(goldTables.length >= 2, 'gold has no fact and dimension');
     for (const t of goldTables) assert.ok((await count(gold, t)) > 0, `${gold}.${t} is empty`);
+    state.ran = true;
+  });
+
+  it('Run Pipeline (Full Rebuild) rebuilds every table (an SCD2 dimension keeps its history) and changes no count', async function () {
+    await requireCommands('build', ['kimball.runPipeline', 'kimball.runPipelineFull']);
+    const manifestFile = needs(this, 'manifest', 'build');
+    if (!state.ran) skip(this, 'needs the Run Pipeline test, which did not pass');
+    const session = await kimballSession();
+    const { gold } = (await session.warehouse()).databases;
+    const counts = async () => Object.fromEntries(await Promise.all((await tables(gold)).map(async (t) => [t, await count(gold, t)] as const)));
+    const before = await counts();
+    const earlier = new Set(listFiles(session.paths.runsDir, '.json'));
+    metrics['runPipelineFull command ms'] = await run('kimball.runPipelineFull');
+    const fresh = listFiles(session.paths.runsDir, '.json').filter((f) => !earlier.has(f));
+    assert.equal(fresh.length, 1, `expected one new run record, got ${fresh.length}`);
+    const record = readJson<RunRecord>(fresh[0]);
+    assert.equal(record.status, 'succeeded', `run ${record.id}: ${JSON.stringify(record).slice(0, 400)}`);
+    assert.equal(record.full, true, 'the run record must say full');
+    for (const s of readJson<Manifest>(manifestFile).steps.filter((x) => x.layer !== 'check')) {
+      const ran = record.steps.find((x) => x.id === s.id);
+      assert.equal(ran?.mode, s.history ? 'incremental' : 'full', `${s.id}: mode ${ran?.mode} (${ran?.reason ?? 'no reason'})`);
+      assert.ok(ran?.reason, `${s.id} ran ${ran?.mode} without saying why`);
+    }
+    assert.deepEqual(await counts(), before, 'a full rebuild of the same data changes no gold row count');
   });
 
   it('Add Data Source opens the source form for the chosen kind; Edit Data Source opens one form per source, reused', async function () {
