@@ -52,6 +52,7 @@ const erdShape: Check = obj({
   groups: arr(obj({ name: str, entities: names })),
   decompositions: arr(decomposition),
   layout,
+  'notes?': arr(str),
 });
 
 const measure = obj({
@@ -94,6 +95,7 @@ const starShape: Check = obj({
   facts: arr(fact),
   dimensions: arr(dimension),
   layout,
+  'notes?': arr(str),
 });
 
 function duplicate(list: { name: string }[], base: string, what: string): Problem | null {

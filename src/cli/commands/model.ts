@@ -13,6 +13,11 @@ function workspace(o: GlobalOptions) {
   return { root, paths: projectPaths(root), project: loadProject(root) };
 }
 
+/** Edits a proposal changed or dropped because they no longer fit: one line each (they are in the file's notes too). */
+function printNotes(notes: string[]): void {
+  for (const n of notes) process.stdout.write(`  note: ${n}\n`);
+}
+
 export function registerModelCommands(program: Command, globals: () => GlobalOptions): void {
   const model = program.command('model').description('ERD (silver) and star schema (gold) models in models/');
 
@@ -24,12 +29,13 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
       const o = globals();
       const { root, paths, project } = workspace(o);
       const r = generateErdFile(paths, project, opts.name);
-      if (o.json) return printJson({ file: relative(root, r.file), entities: r.entities, relationships: r.relationships, decompositions: r.model.decompositions, skipped: r.skipped });
+      if (o.json) return printJson({ file: relative(root, r.file), entities: r.entities, relationships: r.relationships, decompositions: r.model.decompositions, skipped: r.skipped, notes: r.notes });
       process.stdout.write(
         `${r.kept ? 'Updated' : 'Wrote'} ${relative(root, r.file)}: ${r.entities} entities, ${r.relationships} relationships, ${r.model.groups.length} subject areas.\n`,
       );
       for (const d of r.model.decompositions.filter((x) => x.status === 'proposed')) process.stdout.write(`  proposed ${d.id}: ${d.reason}\n`);
       for (const s of r.skipped) process.stdout.write(`  skipped ${s.table}: ${s.reason}\n`);
+      printNotes(r.notes);
     });
 
   for (const [verb, accept] of [['accept', true], ['reject', false]] as const) {
@@ -56,7 +62,7 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
       const o = globals();
       const { root, paths, project } = workspace(o);
       const r = designStarFile(paths, project, opts.name);
-      if (o.json) return printJson({ file: relative(root, r.file), facts: r.model.facts, dimensions: r.model.dimensions });
+      if (o.json) return printJson({ file: relative(root, r.file), facts: r.model.facts, dimensions: r.model.dimensions, notes: r.notes });
       process.stdout.write(`${r.kept ? 'Updated' : 'Wrote'} ${relative(root, r.file)}\n`);
       for (const f of r.model.facts) {
         process.stdout.write(`  fact ${f.name}: ${f.grainDescription} Measures: ${f.measures.map((m) => `${m.name} (${m.aggregation}, ${m.additivity})`).join(', ') || 'none'}.\n`);
@@ -65,6 +71,7 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
       for (const d of r.model.dimensions) {
         process.stdout.write(`  dimension ${d.name}: SCD ${d.scdType}${d.collapsed.length ? `, collapsed ${d.collapsed.join(', ')}` : ''}. ${d.reason}\n`);
       }
+      printNotes(r.notes);
     });
 
   model
@@ -75,10 +82,11 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
       const o = globals();
       const { root, paths, project } = workspace(o);
       const r = detectHierarchiesFile(paths, project, opts.name);
-      if (o.json) return printJson({ file: relative(root, r.file), added: r.added, dimensions: r.model.dimensions.map((d) => ({ name: d.name, hierarchies: d.hierarchies })) });
+      if (o.json) return printJson({ file: relative(root, r.file), added: r.added, dimensions: r.model.dimensions.map((d) => ({ name: d.name, hierarchies: d.hierarchies })), notes: r.notes });
       process.stdout.write(`${relative(root, r.file)}: ${r.added.length} hierarchies added.\n`);
       for (const d of r.model.dimensions)
         for (const h of d.hierarchies) process.stdout.write(`  ${d.name}.${h.name}: ${h.levels.map((l) => `${l.name} (${l.cardinality || 'unknown'})`).join(' > ')}\n`);
+      printNotes(r.notes);
     });
 
   model

@@ -9,7 +9,7 @@ import type { Catalog } from '../discover/catalog-types';
 import { parseProjectFile, readProjectFile, writeProjectFile } from '../project/json-file';
 import type { ProjectPaths } from '../project/paths';
 import type { ErdModel, StarModel } from './model-types';
-import { validateErd, validateStar } from './validate';
+import { RECONCILE_ERD, RECONCILE_STAR, validateErd, validateStar, validateStarColumns, withFix } from './validate';
 
 export type ModelKind = 'erd' | 'star';
 
@@ -44,6 +44,10 @@ export function listModels(paths: ProjectPaths): ModelFileInfo[] {
     .sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
 }
 
+// A model that passes its schema but not the semantic checks is one proposing again repairs: read from
+// disk (the CLI, the build) or opened in the star editor, the error says so. An ERD open in its editor
+// is the user's own text to correct, so its errors name the problem only.
+
 export function parseErd(text: string, file: string): ErdModel {
   const m = parseProjectFile<ErdModel>('erd', text, file);
   validateErd(m, file);
@@ -52,20 +56,38 @@ export function parseErd(text: string, file: string): ErdModel {
 
 export function parseStar(text: string, file: string, erd?: ErdModel): StarModel {
   const m = parseProjectFile<StarModel>('star', text, file);
-  validateStar(m, file, erd);
+  withFix(() => checkStar(m, file, erd), RECONCILE_STAR);
   return m;
 }
 
 export function readErd(file: string, displayRoot?: string): ErdModel {
   const m = readProjectFile<ErdModel>('erd', file, displayRoot);
-  validateErd(m, shown(file, displayRoot));
+  withFix(() => validateErd(m, shown(file, displayRoot)), RECONCILE_ERD);
   return m;
 }
 
 export function readStar(file: string, displayRoot?: string, erd?: ErdModel): StarModel {
   const m = readProjectFile<StarModel>('star', file, displayRoot);
-  validateStar(m, shown(file, displayRoot), erd);
+  withFix(() => checkStar(m, shown(file, displayRoot), erd), RECONCILE_STAR);
   return m;
+}
+
+/** Against its ERD, a star is checked for every column the build reads from it. */
+function checkStar(m: StarModel, file: string, erd?: ErdModel): void {
+  if (erd) validateStarColumns(m, file, erd);
+  else validateStar(m, file);
+}
+
+/**
+ * The file a proposal merges into, checked against its schema only: an edit in it that no longer
+ * fits (a hierarchy level whose attribute is gone) is what the merge drops, with a note.
+ */
+export function readPreviousErd(file: string, displayRoot?: string): ErdModel {
+  return readProjectFile<ErdModel>('erd', file, displayRoot);
+}
+
+export function readPreviousStar(file: string, displayRoot?: string): StarModel {
+  return readProjectFile<StarModel>('star', file, displayRoot);
 }
 
 export function writeErd(file: string, model: ErdModel): void {

@@ -10,6 +10,11 @@ import type { Catalog } from '../discover/catalog-types';
 import type { Dimension, Entity, ErdModel, Hierarchy, StarModel } from './model-types';
 import { ModelEvidence, isDateType, isStringType } from './evidence';
 import { sanitizeName, singular } from './names';
+import { ProjectFileError } from '../project/json-file';
+import { withNotes } from './notes';
+import { mergeStar, type StarSources } from './star-merge';
+import { proposeStar } from './star-proposal';
+import { validateStarColumns } from './validate';
 
 interface Level {
   /** Attribute name in the dimension. */
@@ -45,6 +50,23 @@ export function detectHierarchies(star: StarModel, catalog: Catalog, erd?: ErdMo
     return { ...d, hierarchies };
   });
   return { star: { ...star, dimensions }, added };
+}
+
+/**
+ * The star as the ERD now has it: unchanged when it fits, else designed again over the file first
+ * (as `model star` does), so the edits that still apply follow their columns instead of being
+ * checked against attributes that are gone. Hierarchies are detected on that, never on a star made
+ * before the ERD changed.
+ */
+export function fitStar(star: StarModel, sources: StarSources, erdPath?: string): StarModel {
+  try {
+    validateStarColumns(star, '', sources.erd);
+    return star;
+  } catch (err) {
+    if (!(err instanceof ProjectFileError)) throw err;
+    const why = `the star no longer fitted the ERD (at ${err.pointer}: ${err.problem}), so it was designed again first.`;
+    return mergeStar(withNotes(star, [why]), proposeStar(sources.erd, sources.catalog, { name: star.name, erdPath: erdPath ?? star.erd }), sources);
+  }
 }
 
 function entityOf(ev: ModelEvidence, d: Dimension, entity?: string): Entity | undefined {

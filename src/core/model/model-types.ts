@@ -28,6 +28,8 @@ export interface ErdModel {
   /** Denormalisation found in the data, with the decomposition proposed. */
   decompositions: Decomposition[];
   layout: Layout;
+  /** What proposing again changed or dropped of the user's edits, one line each, newest last (see notes.ts). */
+  notes?: string[];
 }
 
 export interface Entity {
@@ -86,6 +88,8 @@ export interface StarModel {
   facts: Fact[];
   dimensions: Dimension[];
   layout: Layout;
+  /** What designing again changed or dropped of the user's edits, one line each, newest last (see notes.ts). */
+  notes?: string[];
 }
 
 export type Aggregation = 'sum' | 'count' | 'avg' | 'min' | 'max' | 'countDistinct';

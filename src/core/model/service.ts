@@ -12,9 +12,11 @@ import type { ProjectConfig } from '../project/project';
 import { ProjectFileError } from '../project/json-file';
 import { applyDecomposition, proposeErd, rejectDecomposition, unmodelledTables } from './erd-proposal';
 import { mergeErd } from './merge';
-import { mergeStar, proposeStar } from './star-proposal';
-import { detectHierarchies } from './hierarchies';
-import { checkModelName, modelFile, modelKindOf, readCatalog, readErd, readStar, writeErd, writeStar } from './files';
+import { proposeStar } from './star-proposal';
+import { mergeStar } from './star-merge';
+import { detectHierarchies, fitStar } from './hierarchies';
+import { checkModelName, modelFile, modelKindOf, readCatalog, readErd, readPreviousErd, readPreviousStar, readStar, writeErd, writeStar } from './files';
+import { freshNotes } from './notes';
 import { exportModel, type ExportFormat } from './export';
 import type { ErdModel, StarModel } from './model-types';
 
@@ -44,6 +46,8 @@ export interface ErdResult {
   decompositions: number;
   /** Bronze tables left out of the model, with the reason. */
   skipped: { table: string; reason: string }[];
+  /** What proposing again changed or dropped of the file's edits (also added to the file's notes). */
+  notes: string[];
 }
 
 export function generateErdFile(paths: ProjectPaths, project: ProjectConfig, name?: string): ErdResult {
@@ -51,13 +55,14 @@ export function generateErdFile(paths: ProjectPaths, project: ProjectConfig, nam
   const { catalog, file: cat } = loadCatalog(paths, project);
   const file = modelFile(paths, n, 'erd');
   let model = proposeErd(catalog, { name: n, catalogPath: rel(paths, cat) });
-  const kept = existsSync(file);
-  if (kept) model = mergeErd(readErd(file, paths.root), model);
+  const previous = existsSync(file) ? readPreviousErd(file, paths.root) : undefined;
+  if (previous) model = mergeErd(previous, model, catalog);
   writeErd(file, model);
   return {
     file,
     model,
-    kept,
+    kept: !!previous,
+    notes: freshNotes(previous, model),
     entities: model.entities.length,
     relationships: model.relationships.length,
     decompositions: model.decompositions.filter((d) => d.status === 'proposed').length,
@@ -86,6 +91,8 @@ export interface StarResult {
   kept: boolean;
   facts: string[];
   dimensions: string[];
+  /** What designing again changed or dropped of the file's edits (also added to the file's notes). */
+  notes: string[];
 }
 
 export function designStarFile(paths: ProjectPaths, project: ProjectConfig, name?: string): StarResult {
@@ -94,27 +101,31 @@ export function designStarFile(paths: ProjectPaths, project: ProjectConfig, name
   const { catalog } = loadCatalog(paths, project);
   const file = modelFile(paths, n, 'star');
   let model = proposeStar(erd, catalog, { name: n, erdPath: rel(paths, erdFile) });
-  const kept = existsSync(file);
-  if (kept) model = mergeStar(readStar(file, paths.root), model);
+  const previous = existsSync(file) ? readPreviousStar(file, paths.root) : undefined;
+  if (previous) model = mergeStar(previous, model, { erd, catalog });
   writeStar(file, model, erd);
-  return { file, model, kept, facts: model.facts.map((f) => f.name), dimensions: model.dimensions.map((d) => d.name) };
+  return { file, model, kept: !!previous, facts: model.facts.map((f) => f.name), dimensions: model.dimensions.map((d) => d.name), notes: freshNotes(previous, model) };
 }
 
 export interface HierarchiesResult {
   file: string;
   model: StarModel;
   added: { dimension: string; hierarchy: string }[];
+  /** What reconciling the star with the ERD first changed or dropped (also added to the file's notes). */
+  notes: string[];
 }
 
 export function detectHierarchiesFile(paths: ProjectPaths, project: ProjectConfig, name?: string): HierarchiesResult {
   const n = modelName(project, name);
   const file = modelFile(paths, n, 'star');
   if (!existsSync(file)) throw new ProjectFileError(rel(paths, file), '', 'file not found: design the star schema first (kimball model star)');
-  const { erd } = loadErdFor(paths, n);
+  const { erd, file: erdFile } = loadErdFor(paths, n);
   const { catalog } = loadCatalog(paths, project);
-  const { star, added } = detectHierarchies(readStar(file, paths.root, erd), catalog, erd);
+  const previous = readPreviousStar(file, paths.root);
+  const fitted = fitStar(previous, { erd, catalog }, rel(paths, erdFile));
+  const { star, added } = detectHierarchies(fitted, catalog, erd);
   writeStar(file, star, erd);
-  return { file, model: star, added };
+  return { file, model: star, added, notes: freshNotes(previous, star) };
 }
 
 /**

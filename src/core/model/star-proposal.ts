@@ -14,6 +14,9 @@ import { ModelEvidence, isDateType, isFractionalType, isNumericType, looksLikeId
 import { NameAllocator, sanitizeName, singular, stripKeySuffix } from './names';
 import { layoutStar } from './layout';
 
+// Designing again over an existing file lives with the other merges; callers know it by this module too.
+export { mergeStar, type StarSources } from './star-merge';
+
 /** An entity is a fact when its evidence scores at least this (see `classifyEntity`). */
 export const FACT_SCORE_THRESHOLD = 3;
 
@@ -555,42 +558,4 @@ export function dateDimension(): Dimension {
     hierarchies: [],
     reason: 'Dimension: generated calendar for the facts\' date columns (role-playing where a fact has several).',
   };
-}
-
-/**
- * Keep the user's edits when the star is proposed again: names of facts and dimensions (matched by
- * their ERD entity), SCD choices, tracked attributes, hierarchies, measure aggregations, roles, positions.
- */
-export function mergeStar(previous: StarModel, proposed: StarModel): StarModel {
-  const oldDim = (d: Dimension) => previous.dimensions.find((p) => (d.generated ? p.generated === d.generated : p.entity === d.entity));
-  const taken = new Set<string>();
-  const dimName = new Map<string, string>();
-  const dimensions = proposed.dimensions.map((d) => {
-    const old = oldDim(d);
-    if (!old) return d;
-    const name = !taken.has(old.name) && !proposed.facts.some((f) => f.name === old.name) ? old.name : d.name;
-    taken.add(name);
-    dimName.set(d.name, name);
-    const merged: Dimension = { ...d, name, scdType: old.scdType, hierarchies: old.hierarchies.length ? old.hierarchies : d.hierarchies };
-    if (old.scdType === 2) merged.tracked = (old.tracked ?? d.tracked)?.filter((t) => d.attributes.some((a) => a.name === t));
-    else delete merged.tracked;
-    return merged;
-  });
-  const facts = proposed.facts.map((f) => {
-    const old = previous.facts.find((p) => p.entity === f.entity);
-    const dims = f.dimensions.map((r) => ({ ...r, dimension: dimName.get(r.dimension) ?? r.dimension }));
-    if (!old) return { ...f, dimensions: dims };
-    const name = !taken.has(old.name) ? old.name : f.name;
-    taken.add(name);
-    const measures = f.measures.map((m) => {
-      const om = old.measures.find((x) => x.column === m.column);
-      return om ? { ...m, name: om.name, aggregation: om.aggregation, additivity: om.additivity } : m;
-    });
-    const roles = dims.map((r) => old.dimensions.find((x) => x.dimension === r.dimension && x.columns.join() === r.columns.join())?.role ?? r.role);
-    return { ...f, name, measures, dimensions: dims.map((r, i) => ({ ...r, role: roles[i] })) };
-  });
-  const positions: StarModel['layout']['positions'] = {};
-  const boxes = new Set([...facts.map((f) => f.name), ...dimensions.map((d) => d.name)]);
-  for (const [k, p] of Object.entries(previous.layout.positions)) if (boxes.has(k)) positions[k] = p;
-  return layoutStar({ ...proposed, facts, dimensions, layout: { positions } });
 }

@@ -1,11 +1,12 @@
 /**
  * Semantic checks of model files after JSON Schema validation: names unique,
  * relationship ends and keys pointing at columns that exist, dimension
- * references and hierarchy levels that resolve. The first problem is thrown as
- * a ProjectFileError naming the file and the JSON path.
+ * references and hierarchy levels that resolve, and (against the ERD) the
+ * columns a star reads. The first problem is thrown as a ProjectFileError
+ * naming the file and the JSON path.
  */
 import { ProjectFileError } from '../project/json-file';
-import type { Entity, ErdModel, HeaderJoin, StarModel } from './model-types';
+import type { Dimension, Entity, ErdModel, HeaderJoin, StarModel } from './model-types';
 
 type Fail = (pointer: string, problem: string) => never;
 
@@ -68,7 +69,12 @@ export function validateStar(model: StarModel, file: string, erd?: ErdModel): vo
   model.facts.forEach((f, i) => {
     unique(f.measures.map((m) => m.name), (j) => `/facts/${i}/measures/${j}/name`, `measure name in fact "${f.name}"`, fail);
     f.dimensions.forEach((r, j) => {
-      if (!dims.has(r.dimension)) fail(`/facts/${i}/dimensions/${j}/dimension`, `fact "${f.name}" references dimension "${r.dimension}", which does not exist`);
+      const d = dims.get(r.dimension);
+      if (!d) return fail(`/facts/${i}/dimensions/${j}/dimension`, `fact "${f.name}" references dimension "${r.dimension}", which does not exist`);
+      // The build joins the reference's columns to the natural key one by one.
+      if (!d.generated && r.columns.length !== d.naturalKey.length) {
+        fail(`/facts/${i}/dimensions/${j}/columns`, `reference "${r.role}" of fact "${f.name}" has ${r.columns.length} column(s) but the natural key of dimension "${d.name}" has ${d.naturalKey.length}`);
+      }
     });
     unique(f.dimensions.map((r) => r.role), (j) => `/facts/${i}/dimensions/${j}/role`, `dimension role in fact "${f.name}"`, fail);
     f.dimensions.forEach((r, j) => {
@@ -119,6 +125,48 @@ export function validateStar(model: StarModel, file: string, erd?: ErdModel): vo
       }),
     );
     if (erd && d.entity && !erd.entities.some((e) => e.name === d.entity)) fail(`/dimensions/${i}/entity`, `dimension "${d.name}" is built from entity "${d.entity}", which is not in the ERD`);
+  });
+}
+
+/**
+ * validateStar, plus the columns the build reads from the ERD: each dimension's natural key and
+ * attributes. A star read against its ERD (the build) gets this check; what `model star` writes
+ * always passes it.
+ */
+export function validateStarColumns(model: StarModel, file: string, erd: ErdModel): void {
+  validateStar(model, file, erd);
+  const fail: Fail = failer(file);
+  model.dimensions.forEach((d, i) => {
+    if (d.entity) checkDimensionColumns(erd, d, `/dimensions/${i}`, fail);
+  });
+}
+
+/** The fix for a star that no longer fits its ERD: designing again drops what no longer applies, with a note. */
+export const RECONCILE_STAR = 'run "kimball model star" (Kimball: Design Star Schema) to reconcile it with the ERD';
+/** The fix for an ERD that no longer validates: proposing again drops what no longer applies, with a note. */
+export const RECONCILE_ERD = 'run "kimball model erd" (Kimball: Generate ERD) to reconcile it with the catalog';
+
+/** Runs a semantic check; a problem it finds is thrown again with the fix appended, still on one line. */
+export function withFix(check: () => void, fix: string): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof ProjectFileError) throw new ProjectFileError(err.file, err.pointer, `${err.problem}; ${fix}`);
+    throw err;
+  }
+}
+
+/** The dimension's entity holds its natural key, and every attribute's entity its column. */
+function checkDimensionColumns(erd: ErdModel, d: Dimension, pointer: string, fail: Fail): void {
+  const root = erd.entities.find((e) => e.name === d.entity);
+  if (!root) return fail(`${pointer}/entity`, `dimension "${d.name}" is built from entity "${d.entity}", which is not in the ERD`);
+  d.naturalKey.forEach((k, j) => {
+    if (!root.columns.some((c) => c.name === k)) fail(`${pointer}/naturalKey/${j}`, `entity "${root.name}" has no column "${k}"`);
+  });
+  d.attributes.forEach((a, j) => {
+    const owner = a.entity ? erd.entities.find((e) => e.name === a.entity) : root;
+    if (!owner) return fail(`${pointer}/attributes/${j}/entity`, `attribute "${a.name}" of dimension "${d.name}" comes from entity "${a.entity}", which is not in the ERD`);
+    if (!owner.columns.some((c) => c.name === a.column)) fail(`${pointer}/attributes/${j}/column`, `entity "${owner.name}" has no column "${a.column}"`);
   });
 }
 

@@ -48,8 +48,16 @@ async function generateErd(session: KimballSession): Promise<void> {
   void vscode.window.showInformationMessage(
     `Kimball: ERD with ${r.entities} entities and ${r.relationships} relationships` +
       (r.decompositions ? `; ${r.decompositions} decomposition${r.decompositions === 1 ? '' : 's'} proposed to review.` : '.') +
-      (r.skipped.length ? ` Skipped ${r.skipped.map((s) => s.table).join(', ')} (no columns).` : ''),
+      (r.skipped.length ? ` Skipped ${r.skipped.map((s) => s.table).join(', ')} (no columns).` : '') +
+      reportNotes(session, r.file, r.notes),
   );
+}
+
+/** Edits a proposal changed or dropped because they no longer fit: each in the log; the message says where to read them. */
+function reportNotes(session: KimballSession, file: string, notes: string[]): string {
+  for (const n of notes) session.log.warn(`${basename(file)}: ${n}`);
+  if (notes.length === 0) return '';
+  return ` Edits that no longer fit were changed or dropped (${notes.length}): see "notes" in ${basename(file)} and the Kimball log.`;
 }
 
 /** A command's argument: a Models tree node, or the Uri of a model file (explorer, editor title, tests). */
@@ -88,7 +96,9 @@ async function designStar(session: KimballSession, arg?: ModelArg): Promise<void
   if (!r) return;
   session.fire('models');
   await openModel(r.file, 'star');
-  void vscode.window.showInformationMessage(`Kimball: star schema with facts ${r.facts.join(', ') || '(none)'} and dimensions ${r.dimensions.join(', ')}.`);
+  void vscode.window.showInformationMessage(
+    `Kimball: star schema with facts ${r.facts.join(', ') || '(none)'} and dimensions ${r.dimensions.join(', ')}.` + reportNotes(session, r.file, r.notes),
+  );
 }
 
 async function hierarchies(session: KimballSession, arg?: ModelArg): Promise<void> {
@@ -101,7 +111,8 @@ async function hierarchies(session: KimballSession, arg?: ModelArg): Promise<voi
   session.fire('models');
   const lines = r.added.map((a) => `${a.dimension}.${a.hierarchy}`);
   session.log.info(`Hierarchies added to ${r.file}: ${lines.join(', ') || 'none'}`);
-  void vscode.window.showInformationMessage(r.added.length ? `Kimball: ${r.added.length} hierarchies added (${lines.join(', ')}).` : 'Kimball: no new hierarchies found.');
+  const found = r.added.length ? `Kimball: ${r.added.length} hierarchies added (${lines.join(', ')}).` : 'Kimball: no new hierarchies found.';
+  void vscode.window.showInformationMessage(found + reportNotes(session, r.file, r.notes));
 }
 
 const FORMATS: (vscode.QuickPickItem & { format: ExportFormat })[] = [
