@@ -8,7 +8,7 @@
 import type { HttpEndpoint, HttpPagination, SourceConfig, SourceKind } from '../../src/core/sources/config-types';
 import { checkSourceFields, type FieldProblem } from '../../src/core/sources/edit';
 
-/** One row of an object-name -> value map (PostgreSQL cursors and queries). */
+/** One row of an object-name -> value map (PostgreSQL cursors, keys as comma-separated columns, queries). */
 export interface Pair {
   key: string;
   value: string;
@@ -37,15 +37,19 @@ export interface FormState {
   /** Scalar fields by config key, as text ('' = absent). Lists are comma-separated; booleans '', 'true', 'false'. */
   values: Record<string, string>;
   cursors: Pair[];
+  keys: Pair[];
   queries: Pair[];
   endpoints: EndpointDraft[];
 }
+
+/** The object-name -> value maps of the form. */
+export type PairList = 'cursors' | 'keys' | 'queries';
 
 /** Scalar fields of each kind in form order, with how their text converts. */
 type Conv = 'text' | 'int' | 'number' | 'bool' | 'list' | 'delimiter';
 export const SCALARS: Record<SourceKind, readonly (readonly [string, Conv])[]> = {
   files: [['path', 'text'], ['glob', 'text'], ['delimiter', 'delimiter'], ['header', 'bool'], ['encoding', 'text'], ['sheets', 'list']],
-  postgres: [['host', 'text'], ['port', 'int'], ['database', 'text'], ['user', 'text'], ['sslMode', 'text'], ['schemas', 'list']],
+  postgres: [['host', 'text'], ['port', 'int'], ['database', 'text'], ['user', 'text'], ['sslMode', 'text'], ['schemas', 'list'], ['deleteScan', 'list']],
   s3: [['bucket', 'text'], ['prefix', 'text'], ['glob', 'text'], ['region', 'text'], ['endpoint', 'text'], ['pathStyle', 'bool'], ['accessKeyId', 'text']],
   http: [['baseUrl', 'text'], ['authHeader', 'text'], ['authScheme', 'text'], ['rateLimit', 'number']],
 };
@@ -92,6 +96,7 @@ export function formFromConfig(config: SourceConfig): FormState {
     name: config.name,
     values,
     cursors: config.kind === 'postgres' ? pairs(config.cursors) : [],
+    keys: config.kind === 'postgres' ? Object.entries(config.keys ?? {}).map(([key, cols]) => ({ key, value: cols.join(', ') })) : [],
     queries: config.kind === 'postgres' ? pairs(config.queries) : [],
     endpoints: config.kind === 'http' ? config.endpoints.map(endpointDraft) : [],
   };
@@ -113,8 +118,10 @@ export function configFromForm(f: FormState): Converted {
   }
   if (f.kind === 'postgres') {
     const cursors = mapOf(f.cursors, '/cursors', problems);
+    const keys = mapOf(f.keys, '/keys', problems);
     const queries = mapOf(f.queries, '/queries', problems);
     if (cursors) out.cursors = cursors;
+    if (keys) out.keys = Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, v.split(',').map((c) => c.trim()).filter(Boolean)]));
     if (queries) out.queries = queries;
   }
   if (f.kind === 'http') out.endpoints = f.endpoints.map((e, i) => endpointOf(e, `/endpoints/${i}`, problems));
@@ -183,10 +190,10 @@ function endpointOf(e: EndpointDraft, base: string, problems: FieldProblem[]): H
  */
 export function formPaths(f: FormState, problems: FieldProblem[]): FieldProblem[] {
   return problems.map((p) => {
-    const m = /^\/(cursors|queries)\/([^/]+)(.*)$/.exec(p.path);
+    const m = /^\/(cursors|keys|queries)\/([^/]+)(.*)$/.exec(p.path);
     if (!m || m[2].startsWith('#')) return p;
     const key = m[2].replace(/~1/g, '/').replace(/~0/g, '~');
-    const i = (m[1] === 'cursors' ? f.cursors : f.queries).findIndex((r) => r.key.trim() === key);
+    const i = f[m[1] as PairList].findIndex((r) => r.key.trim() === key);
     return i < 0 ? p : { ...p, path: `/${m[1]}/#${i}${m[3]}` };
   });
 }

@@ -9,7 +9,7 @@
 import { clear, html } from '../shared/dom';
 import type { FieldProblem } from '../../src/core/sources/edit';
 import type { SourceKind } from '../../src/core/sources/config-types';
-import { blankEndpointDraft, configFromForm, formFromConfig, formPaths, type EndpointDraft, type FormState, type Pair, type PaginationKind } from './form-model';
+import { blankEndpointDraft, configFromForm, formFromConfig, formPaths, type EndpointDraft, type FormState, type Pair, type PaginationKind, type PairList } from './form-model';
 import { describeProblem, parseHostMessage, parseWebviewMessage, type FormMode, type HostMessage, type SecretInfo, type WebviewMessage } from './protocol';
 
 interface VsCodeApi {
@@ -56,7 +56,8 @@ function persist(): void {
 
 function savedForm(key: string): FormState | undefined {
   const s = api.getState() as Partial<SavedState> | undefined;
-  return s && s.key === key && s.form ? s.form : undefined;
+  // State saved before the form had keys lacks them.
+  return s && s.key === key && s.form ? { ...s.form, keys: s.form.keys ?? [] } : undefined;
 }
 
 // ---------------------------------------------------------------- fields
@@ -195,6 +196,8 @@ function postgresFields(parent: HTMLElement): void {
   const objects = section(parent, 'Objects');
   value(objects, 'schemas', 'Schemas', { hint: 'Comma-separated; empty: public.' });
   pairEditor(objects, 'cursors', 'Cursor columns (incremental loads)', { key: 'Table', value: 'Cursor column', add: 'Add cursor column' }, false);
+  pairEditor(objects, 'keys', 'Keys of tables without a primary key (one version per key)', { key: 'Table', value: 'Key columns (comma-separated)', add: 'Add key' }, false);
+  value(objects, 'deleteScan', 'Scan for deleted rows', { hint: 'Tables with a cursor, comma-separated: each load reads every key, and rows deleted at the source leave bronze.' });
   pairEditor(objects, 'queries', 'Queries as objects', { key: 'Object name', value: 'SELECT query', add: 'Add query' }, true);
 }
 
@@ -236,7 +239,7 @@ function secretField(parent: HTMLElement): void {
 
 // ---------------------------------------------------------------- list editors
 
-function pairEditor(parent: HTMLElement, key: 'cursors' | 'queries', title: string, labels: { key: string; value: string; add: string }, multiline: boolean): void {
+function pairEditor(parent: HTMLElement, key: PairList, title: string, labels: { key: string; value: string; add: string }, multiline: boolean): void {
   const f = current();
   const rows: Pair[] = f[key];
   const box = html('div', { class: 'list', 'data-path': `/${key}` }, parent);

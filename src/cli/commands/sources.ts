@@ -40,6 +40,8 @@ interface AddOptions {
   sslMode?: string;
   schema?: string[];
   cursor?: string[];
+  key?: string[];
+  deleteScan?: string[];
   query?: string[];
   bucket?: string;
   prefix?: string;
@@ -84,6 +86,8 @@ export function configFromOptions(name: string, o: AddOptions): SourceConfig {
         sslMode: o.sslMode as 'disable' | undefined,
         schemas: o.schema,
         cursors: o.cursor ? mergePairs(undefined, o.cursor, '--cursor') : undefined,
+        keys: o.key ? mergeKeys(undefined, o.key) : undefined,
+        deleteScan: o.deleteScan,
         queries: o.query ? mergePairs(undefined, o.query, '--query') : undefined,
       };
     case 's3':
@@ -149,6 +153,12 @@ function mergePairs(existing: Record<string, string> | undefined, specs: string[
   return Object.keys(out).length ? out : undefined;
 }
 
+/** `--key object=col1,col2` options merged into the keys map, like mergePairs (`object=` removes one). */
+function mergeKeys(existing: Record<string, string[]> | undefined, specs: string[]): Record<string, string[]> | undefined {
+  const flat = mergePairs(existing && Object.fromEntries(Object.entries(existing).map(([k, v]) => [k, v.join(',')])), specs, '--key');
+  return flat && Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, v.split(',').map((c) => c.trim()).filter(Boolean)]));
+}
+
 const delimiterOf = (d: string | undefined) => (d === '\\t' || d === 'tab' ? '\t' : d);
 
 interface EditOptions extends Omit<AddOptions, 'kind' | 'force'> {
@@ -183,6 +193,8 @@ export function patchFromOptions(config: SourceConfig, o: EditOptions): { patch:
   set('--ssl-mode', ['postgres'], 'sslMode', o.sslMode);
   set('--schema', ['postgres'], 'schemas', o.schema);
   set('--cursor', ['postgres'], 'cursors', o.cursor, () => mergePairs(c.cursors, o.cursor ?? [], '--cursor'));
+  set('--key', ['postgres'], 'keys', o.key, () => mergeKeys(c.keys, o.key ?? []));
+  set('--delete-scan', ['postgres'], 'deleteScan', o.deleteScan);
   set('--query', ['postgres'], 'queries', o.query, () => mergePairs(c.queries, o.query ?? [], '--query'));
   set('--bucket', ['s3'], 'bucket', o.bucket);
   set('--prefix', ['s3'], 'prefix', o.prefix);
@@ -201,7 +213,7 @@ export function patchFromOptions(config: SourceConfig, o: EditOptions): { patch:
 /** `--unset` takes the field name or the option's spelling: sslMode or ssl-mode, schemas or schema. */
 function fieldName(s: string): string {
   const camel = s.replace(/^--?/, '').replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
-  return { schema: 'schemas', cursor: 'cursors', query: 'queries', sheet: 'sheets' }[camel] ?? camel;
+  return { schema: 'schemas', cursor: 'cursors', key: 'keys', query: 'queries', sheet: 'sheets' }[camel] ?? camel;
 }
 
 /** The per-kind options, shared by `source add` and `source edit` so both spell them the same. */
@@ -221,6 +233,12 @@ function kindOptions(cmd: Command): Command {
     .option('--ssl-mode <mode>', 'postgres: disable | prefer | require | verify-full')
     .option('--schema <schema>', 'postgres: a schema to include (repeatable; default public)', collect)
     .option('--cursor <object=column>', 'postgres: cursor column of a table for incremental loads (repeatable; edit: "object=" removes one)', collect)
+    .option(
+      '--key <object=columns>',
+      'postgres: comma-separated columns identifying a row of a table, where it has no primary key: incremental loads keep one version per key (repeatable; edit: "object=" removes one)',
+      collect,
+    )
+    .option('--delete-scan <object>', 'postgres: a table with a cursor whose rows deleted at the source leave bronze; each load reads every key (repeatable)', collect)
     .option('--query <object=select>', 'postgres: an extra object defined by a SELECT (repeatable; edit: "object=" removes one)', collect)
     .option('--bucket <bucket>', 's3: bucket')
     .option('--prefix <prefix>', 's3: key prefix')
@@ -270,7 +288,7 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
     .command('edit')
     .description(
       'Change settings of a source: only the options given change (a repeatable list option replaces the list; ' +
-        '--cursor/--query set or, with "object=", remove one entry); --unset removes an optional field. Secrets stay environment variables.',
+        '--cursor/--key/--query set or, with "object=", remove one entry); --unset removes an optional field. Secrets stay environment variables.',
     )
     .argument('<name>', 'the source')
     .option('--unset <field>', 'remove an optional field, e.g. glob, ssl-mode, schemas, cursors, endpoint (repeatable)', collect);

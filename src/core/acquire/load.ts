@@ -14,6 +14,8 @@ import type { Warehouse } from '../warehouse/warehouse';
 import { tsvFields, tsvNullCount } from '../formats/tsv';
 import { bronzeTableName, LINEAGE_COLUMNS, NULLS_COLUMN } from './names';
 import { ColumnPlan, type BronzeColumn } from './plan';
+import { declaresConstraints, recordConstraints, type SourceConstraint } from './constraints';
+import { mergeIncrement, scansKeys, scratchTables } from './increment';
 import {
   BRONZE_COLUMNS_TABLE,
   chTime,
@@ -157,9 +159,14 @@ class ObjectLoad {
     };
   }
 
+  /** Every table this load may create in bronze (all start with STAGING_PREFIX). */
+  private get ownTables(): string[] {
+    return [this.staging, this.stagingRejects, ...scratchTables(this.staging)];
+  }
+
   async run(): Promise<LoadResult> {
     const { wh, o } = this;
-    activeStaging.add(this.staging).add(this.stagingRejects);
+    for (const t of this.ownTables) activeStaging.add(t);
     try {
       let cursorFrom: string | undefined;
       if (!o.force && this.object.version) {
@@ -180,8 +187,7 @@ class ObjectLoad {
       await this.record(r).catch((e: unknown) => this.ctx.log.warn(`Could not record the failed load of ${this.object.name}: ${String(e)}`));
       return r;
     } finally {
-      activeStaging.delete(this.staging);
-      activeStaging.delete(this.stagingRejects);
+      for (const t of this.ownTables) activeStaging.delete(t);
       rmSync(this.errorsFile, { force: true });
     }
   }
@@ -189,6 +195,37 @@ class ObjectLoad {
   private cursorColumn(): string | undefined {
     const c = this.source.config;
     return c.kind === 'postgres' ? c.cursors?.[this.object.name] : undefined;
+  }
+
+  /**
+   * The columns (source names) identifying a row of a cursor table: the configured key, else the declared
+   * primary key. Without either, every version of a changed row stays in bronze: said once per load.
+   */
+  private keyOf(declared: SourceConstraint[]): string[] | undefined {
+    const c = this.source.config;
+    if (c.kind !== 'postgres' || !this.cursorColumn()) return undefined;
+    const key = c.keys?.[this.object.name] ?? declared.find((d) => d.kind === 'primary')?.columns;
+    if (key) return key;
+    const scan = c.deleteScan?.includes(this.object.name) ? ', and its deletes cannot be found' : '';
+    this.ctx.log.warn(
+      `${c.name}.${this.object.name} has a cursor but no primary key or configured key: bronze keeps every version of a changed row${scan}; ` +
+        `set its key with \`kimball source edit ${c.name} --key ${this.object.name}=<column>[,<column>...]\` ("keys" in .kimball/sources/${c.name}.json).`,
+    );
+    return undefined;
+  }
+
+  /** The bronze name of a source column of this load. */
+  private bronzeName(plan: ColumnPlan, original: string): string {
+    const c = plan.columns.find((x) => x.original === original);
+    if (!c) throw new Error(`column ${original} was not read`);
+    return c.name;
+  }
+
+  /** Declared constraints are metadata for discovery: a failure to record them leaves the loaded rows loaded. */
+  private async recordConstraints(columns: BronzeColumn[], declared: SourceConstraint[]): Promise<void> {
+    await recordConstraints(this.wh, { source: this.source.config.name, table: this.table, columns }, declared).catch((err: unknown) => {
+      this.ctx.log.warn(`Could not record the declared constraints of ${this.object.name}: ${oneLine(err)}`);
+    });
   }
 
   private async load(cursorFrom?: string): Promise<LoadResult> {
@@ -208,10 +245,14 @@ class ObjectLoad {
             : await this.loadStream(read, plan);
     if (o.signal?.aborted) throw new Error('cancelled');
     await this.addLoadConstants(plan.columns);
-    if (appending) await this.append(previous.length, plan);
+    // Read after the rows, so the key is the table's as it was read.
+    const declared = declaresConstraints(this.source) ? await this.source.declaredConstraints(this.object, o.signal) : [];
+    const key = this.keyOf(declared);
+    if (appending) await this.append(previous.length, plan, key);
     else await this.swap(previous !== undefined);
     await this.publishRejects();
     await this.recordColumns(plan.columns);
+    if (declaresConstraints(this.source)) await this.recordConstraints(plan.columns, declared);
     return this.result('loaded', {
       rows: counts.rows,
       nulls: counts.nulls,
@@ -619,19 +660,31 @@ class ObjectLoad {
   }
 
   /**
-   * Incremental load: the staged rows join the bronze table in one step
-   * (ATTACH PARTITION ... FROM moves whole parts). New columns are added to
-   * the bronze table first so both tables have the same structure.
+   * Incremental load: the staged rows join the bronze table (see mergeIncrement). New columns are added
+   * to the bronze table first so both tables have the same structure.
    */
-  private async append(previousCount: number, plan: ColumnPlan): Promise<void> {
-    const { wh } = this;
+  private async append(previousCount: number, plan: ColumnPlan, key: string[] | undefined): Promise<void> {
+    const { wh, source, object } = this;
     const target = qualified(this.bronze, this.table);
     for (let i = previousCount; i < plan.columns.length; i++) {
       const place = i > 0 ? `AFTER ${quoteIdent(plan.columns[i - 1].name)}` : 'FIRST';
       await wh.command(`ALTER TABLE ${target}${onCluster(wh)} ADD COLUMN IF NOT EXISTS ${quoteIdent(plan.columns[i].name)} String ${place}`);
     }
-    await wh.command(`ALTER TABLE ${target}${onCluster(wh)} ATTACH PARTITION ID 'all' FROM ${qualified(this.bronze, this.staging)}`);
-    await wh.command(`DROP TABLE IF EXISTS ${qualified(this.bronze, this.staging)}${onCluster(wh)} SYNC`);
+    const c = source.config;
+    const scanned = c.kind === 'postgres' && c.deleteScan?.includes(object.name) === true;
+    const merged = await mergeIncrement({
+      wh,
+      table: this.table,
+      staging: this.staging,
+      loadId: this.loadId,
+      columns: plan.columns.map((x) => x.name),
+      // Only a cursor table loads incrementally.
+      cursor: this.bronzeName(plan, this.cursorColumn() as string),
+      key: key?.map((k) => this.bronzeName(plan, k)),
+      currentKeys: key && scanned && scansKeys(source) ? () => source.keyValues(object, key, this.o.signal) : undefined,
+      signal: this.o.signal,
+    });
+    this.ctx.log.debug(`${c.name}.${object.name}: ${merged.reread} row(s) read again unchanged, ${merged.removed} bronze row(s) superseded or deleted`);
   }
 
   private async publishRejects(): Promise<void> {

@@ -1,8 +1,12 @@
 /**
  * Kimball's own tables for loads: `<meta>.loads` (one row per load),
- * `<meta>.bronze_columns` (bronze column -> original source name) and
- * `<bronze>._kimball_rejects` (rows that could not be parsed).
+ * `<meta>.bronze_columns` (bronze column -> original source name),
+ * `<bronze>._kimball_rejects` (rows that could not be parsed),
+ * `<meta>.constraints` (keys the sources declare) and `<meta>.tombstones`
+ * (bronze rows incremental loads removed).
  */
+import { Ddl } from '../build/ddl';
+import { tombstonesSpec } from '../build/tombstones';
 import { onClusterClause, qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 
@@ -10,6 +14,7 @@ export const LOADS_TABLE = 'loads';
 export const BRONZE_COLUMNS_TABLE = 'bronze_columns';
 export const REJECTS_TABLE = '_kimball_rejects';
 export const STAGING_PREFIX = '_kimball_staging_';
+export const CONSTRAINTS_TABLE = 'constraints';
 
 export type LoadStatus = 'loaded' | 'skipped' | 'failed' | 'cancelled';
 
@@ -71,6 +76,14 @@ export async function ensureLoadTables(wh: Warehouse): Promise<void> {
     ) ENGINE = ReplacingMergeTree(updated_at) ORDER BY (database, table, column)`,
   );
   await wh.command(rejectsDdl(wh, REJECTS_TABLE));
+  await wh.command(
+    `CREATE TABLE IF NOT EXISTS ${qualified(meta, CONSTRAINTS_TABLE)}${c} (
+      bronze_table String, kind LowCardinality(String), columns Array(String), ref_bronze_table String, ref_columns Array(String),
+      loaded_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = MergeTree ORDER BY (bronze_table, loaded_at)`,
+  );
+  // Written here, read by the build's incremental steps: the build's own DDL (a Distributed twin on a cluster).
+  for (const sql of new Ddl(wh.cluster).createTable(tombstonesSpec(meta))) await wh.command(sql);
 }
 
 export async function recordLoad(wh: Warehouse, row: LoadRow): Promise<void> {

@@ -12,6 +12,7 @@ import { quoteIdent } from '../warehouse/sql';
 import { baseType, columnDef, isStringType, joinStatements, nullableType, orderByList } from './ddl';
 import { BuildContext, BuildError, header, LOAD_ID, LOADED_AT, sqlFile, VERSION, type StepOut } from './plan';
 import { silverFrom, silverHasKey, silverStepId } from './silver';
+import { deleteTombstoned } from './tombstones';
 
 export const goldStepId = (table: string): string => `gold.${table}`;
 export const wideName = (fact: Fact): string => `${fact.name}_wide`;
@@ -645,8 +646,10 @@ SELECT ${all} FROM ${b.meta(changes)}${b.ddl.settings()}`,
     ...headerChanged,
     ...versionChanged,
     ...replaceRows,
-    // Lines deleted in silver (or superseded by a reload) leave the fact.
+    // Lines deleted in silver (or superseded by a reload) leave the fact, and so do the copies of rows an
+    // incremental load removed from bronze (superseded versions, keys deleted at the source).
     b.deleteStale(id, b.db.gold, f.name),
+    ...(e.sourceTable ? [deleteTombstoned(b, e.sourceTable, { database: b.db.gold, table: f.name })] : []),
     ...b.batchEnd(id, false),
     ...b.liveEnd(id),
     ...headerIds.flatMap(({ id: hid }) => b.batchEnd(hid, false)),

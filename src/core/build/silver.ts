@@ -9,6 +9,7 @@ import type { Entity, EntityColumn } from '../model/model-types';
 import { qualified, quoteIdent } from '../warehouse/sql';
 import { applyExpression, columnDef, joinStatements, nullableType, orderByList } from './ddl';
 import { BuildContext, BuildError, header, LOAD_ID, LOADED_AT, ROW, sqlFile, VERSION, type StepOut } from './plan';
+import { deleteTombstoned, tombstonesTable } from './tombstones';
 
 export const silverStepId = (entity: string): string => `silver.${entity}`;
 
@@ -70,10 +71,13 @@ function bronzeStep(b: BuildContext, e: Entity): StepOut {
   const incremental = [
     ...b.ddl.createTable(spec),
     ...b.ddl.evolveColumns(spec),
+    ...tombstonesTable(b),
     ...b.batchStart(id, source, false),
     ...b.liveStart(id, source),
     select(b.silver(e.name)),
     b.deleteStale(id, b.db.silver, e.name),
+    // Rows an incremental load removed from bronze since (superseded versions, keys deleted at the source).
+    deleteTombstoned(b, e.sourceTable as string, { database: b.db.silver, table: e.name }),
     ...b.batchEnd(id, false),
     ...b.liveEnd(id),
   ];

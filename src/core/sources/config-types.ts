@@ -34,6 +34,13 @@ export interface PostgresSourceConfig {
   queries?: Record<string, string>;
   /** Incremental loads: object name -> cursor column. */
   cursors?: Record<string, string>;
+  /**
+   * Object name -> the columns that identify a row, where the table declares no primary key (or another
+   * key is wanted): an incremental load keeps one version per key in bronze.
+   */
+  keys?: Record<string, string[]>;
+  /** Incrementally loaded objects whose rows deleted at the source leave bronze (each load reads every current key). */
+  deleteScan?: string[];
 }
 
 export interface S3SourceConfig {

@@ -27,7 +27,7 @@ export const REQUIRED_FIELDS: Record<SourceKind, readonly string[]> = {
 /** Fields a config of the kind may leave out. */
 export const OPTIONAL_FIELDS: Record<SourceKind, readonly string[]> = {
   files: ['glob', 'delimiter', 'header', 'encoding', 'sheets'],
-  postgres: ['sslMode', 'schemas', 'queries', 'cursors'],
+  postgres: ['sslMode', 'schemas', 'queries', 'cursors', 'keys', 'deleteScan'],
   s3: ['prefix', 'glob', 'region', 'endpoint', 'pathStyle', 'accessKeyId'],
   http: ['authHeader', 'authScheme', 'rateLimit'],
 };
@@ -97,12 +97,33 @@ function checkPostgres(c: Extract<SourceConfig, { kind: 'postgres' }>, add: Add)
   c.schemas?.forEach((s, i) => s.trim() === '' && add(`/schemas/${i}`, 'A schema name cannot be empty.'));
   checkMap(c.cursors, '/cursors', 'The cursor column', add);
   checkMap(c.queries, '/queries', 'The query', add);
+  checkKeys(c.keys, add);
+  c.deleteScan?.forEach((o, i) => {
+    // Only an incremental load can miss a delete: a full load reads the whole table anyway.
+    if (c.cursors?.[o] === undefined) add(`/deleteScan/${i}`, `${o || 'An empty name'} has no cursor column: a delete scan applies to incrementally loaded objects.`);
+  });
+}
+
+/** Object name -> key columns: object names as in checkMap, at least one column, none empty or repeated. */
+function checkKeys(keys: Record<string, string[]> | undefined, add: Add): void {
+  for (const [k, cols] of Object.entries(keys ?? {})) {
+    const p = `/keys/${pointerPart(k)}`;
+    if (!NAME.test(k)) add(p, `"${k}" is not an object name: a letter, then letters, digits or underscores.`);
+    else if (!Array.isArray(cols) || cols.length === 0) add(p, `The key of ${k} needs at least one column.`);
+    else if (cols.some((c) => typeof c !== 'string' || c.trim() === '')) add(p, `The key of ${k} has an empty column name.`);
+    else if (new Set(cols).size !== cols.length) add(p, `The key of ${k} names a column twice.`);
+  }
+}
+
+/** An object name as one JSON pointer segment. */
+function pointerPart(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** Object name -> value maps (cursors, queries): names are bronze object names, values non-empty. */
 function checkMap(map: Record<string, string> | undefined, base: string, what: string, add: Add): void {
   for (const [k, v] of Object.entries(map ?? {})) {
-    const p = `${base}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const p = `${base}/${pointerPart(k)}`;
     if (!NAME.test(k)) add(p, `"${k}" is not an object name: a letter, then letters, digits or underscores.`);
     else if (typeof v !== 'string' || v.trim() === '') add(p, `${what} of ${k} is empty.`);
   }

@@ -8,6 +8,8 @@
 import { availableParallelism } from 'node:os';
 import { Client, escapeIdentifier, escapeLiteral, type ClientConfig } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import type { ConstraintSource, SourceConstraint } from '../acquire/constraints';
+import type { KeyScanSource } from '../acquire/increment';
 import { param, quoteIdent } from '../warehouse/sql';
 import {
   secretEnvName,
@@ -45,7 +47,7 @@ const NATIVE_SAFE_TYPES = new Set(['smallint', 'integer', 'bigint', 'text', 'cha
 
 const DEFAULT_SCHEMA = 'public';
 
-export class PostgresSource implements Source {
+export class PostgresSource implements Source, ConstraintSource, KeyScanSource {
   constructor(
     readonly config: PostgresSourceConfig,
     private readonly deps: SourceDeps,
@@ -75,10 +77,11 @@ export class PostgresSource implements Source {
   }
 
   /**
-   * Objects with their version: max(cursor) for tables with a cursor column;
-   * else the table's file node (a TRUNCATE changes it) and its insert, update
-   * and delete counters from the statistics views (reported by PostgreSQL
-   * within about a second of a commit); views have none and always load.
+   * Objects with their version: for tables with a cursor column, the cursor's
+   * high-water mark (see cursorVersion); else the table's file node (a TRUNCATE
+   * changes it) and its insert, update and delete counters from the statistics
+   * views (reported by PostgreSQL within about a second of a commit); views
+   * have none and always load.
    */
   async listObjects(signal?: AbortSignal): Promise<SourceObject[]> {
     return this.withClient(signal, async (c) => {
@@ -86,7 +89,7 @@ export class PostgresSource implements Source {
       for (const r of await this.relations(c)) {
         const name = this.objectName(r);
         const cursor = this.config.cursors?.[name];
-        const version = cursor ? await this.maxCursor(c, r, cursor) : r.stats;
+        const version = cursor ? await this.cursorTableVersion(c, r, cursor, this.config.deleteScan?.includes(name) === true) : r.stats;
         out.push({ name, location: `${r.schema}.${r.table}`, rows: r.rows, version, format: r.kind });
       }
       for (const name of Object.keys(this.config.queries ?? {}).sort()) {
@@ -104,28 +107,69 @@ export class PostgresSource implements Source {
       return this.streamRead(columns.map((col) => col.name), `SELECT * FROM (${query}) AS q`, options.signal);
     }
     const { relation, columns } = await this.withClient(options.signal, async (c) => {
-      const rel = (await this.relations(c)).find((r) => this.objectName(r) === object.name);
-      if (!rel) throw new Error(`PostgreSQL source ${this.config.name}: object ${object.name} not found (dropped, or not in schemas ${this.schemas.join(', ')})`);
+      const rel = await this.relation(c, object.name);
       return { relation: rel, columns: await tableColumns(c, rel) };
     });
     if (columns.length === 0) throw new Error(`PostgreSQL source ${this.config.name}: ${object.name} has no columns`);
+    this.checkColumns(object.name, columns);
     const cursor = this.config.cursors?.[object.name];
-    if (cursor !== undefined && !columns.some((c) => c.name === cursor)) {
-      throw new Error(`PostgreSQL source ${this.config.name}: cursor column ${cursor} is not a column of ${object.name}`);
-    }
     const incremental = cursor !== undefined && options.cursorFrom !== undefined && options.cursorFrom !== '';
     if (options.warehouseCanReach && !incremental && nativeReadable(relation, columns)) {
       return this.nativeRead(relation, columns);
     }
     const names = columns.map((c) => c.name);
-    let sql = `SELECT ${names.map(escapeIdentifier).join(', ')} FROM ${escapeIdentifier(relation.schema)}.${escapeIdentifier(relation.table)}`;
-    // COPY takes no bind parameters: the high-water mark is quoted by PostgreSQL's own literal escaping.
-    if (incremental && cursor !== undefined && options.cursorFrom !== undefined) sql += ` WHERE ${escapeIdentifier(cursor)} > ${escapeLiteral(options.cursorFrom)}`;
+    let sql = `SELECT ${names.map(escapeIdentifier).join(', ')} FROM ${qualifiedName(relation)}`;
+    // From the mark itself: a row committed after the last load with the mark's own value is read too (the
+    // loader drops rows it already holds). COPY takes no bind parameters: PostgreSQL's literal escaping quotes it.
+    if (incremental && cursor !== undefined && options.cursorFrom !== undefined) {
+      sql += ` WHERE ${escapeIdentifier(cursor)} >= ${escapeLiteral(cursorMark(options.cursorFrom))}`;
+    }
     return this.streamRead(names, sql, options.signal);
   }
 
+  /** The configured cursor and key columns must be columns of the table. */
+  private checkColumns(object: string, columns: PgColumn[]): void {
+    const has = (name: string) => columns.some((c) => c.name === name);
+    const cursor = this.config.cursors?.[object];
+    if (cursor !== undefined && !has(cursor)) throw new Error(`PostgreSQL source ${this.config.name}: cursor column ${cursor} is not a column of ${object}`);
+    const missing = (this.config.keys?.[object] ?? []).filter((k) => !has(k));
+    if (missing.length > 0) throw new Error(`PostgreSQL source ${this.config.name}: key column(s) ${missing.join(', ')} of keys.${object} are not columns of ${object}`);
+  }
+
+  /**
+   * The primary key, unique keys (constraints and unique indexes without a predicate or expression) and
+   * foreign keys to tables of this source; a query object declares none.
+   */
+  async declaredConstraints(object: SourceObject, signal?: AbortSignal): Promise<SourceConstraint[]> {
+    if (this.config.queries?.[object.name] !== undefined) return [];
+    return this.withClient(signal, async (c) => {
+      const rel = await this.relation(c, object.name);
+      const res = await c.query<{ kind: 'primary' | 'unique' | 'foreign'; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[]; ref_all: string[] }>(
+        CONSTRAINTS_SQL,
+        [rel.schema, rel.table, this.schemas],
+      );
+      return res.rows.map((r) =>
+        r.kind === 'foreign' && r.ref_schema !== null && r.ref_table !== null
+          ? { kind: r.kind, columns: r.columns, references: { object: this.objectName({ schema: r.ref_schema, table: r.ref_table }), columns: r.ref_columns, allColumns: r.ref_all } }
+          : { kind: r.kind, columns: r.columns },
+      );
+    });
+  }
+
+  /** Every current value of `columns` of a table, as COPY text (ClickHouse TSV), read lazily. */
+  async keyValues(object: SourceObject, columns: string[], signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const rel = await this.withClient(signal, (c) => this.relation(c, object.name));
+    return this.copyText(`COPY (SELECT ${columns.map(escapeIdentifier).join(', ')} FROM ${qualifiedName(rel)}) TO STDOUT WITH (FORMAT text)`, signal);
+  }
+
+  private async relation(c: Client, name: string): Promise<Relation> {
+    const rel = (await this.relations(c)).find((r) => this.objectName(r) === name);
+    if (!rel) throw new Error(`PostgreSQL source ${this.config.name}: object ${name} not found (dropped, or not in schemas ${this.schemas.join(', ')})`);
+    return rel;
+  }
+
   /** The object name: the table name in `public`, `schema.table` elsewhere (so names stay unique). */
-  private objectName(r: Relation): string {
+  private objectName(r: Pick<Relation, 'schema' | 'table'>): string {
     return r.schema === DEFAULT_SCHEMA ? r.table : `${r.schema}.${r.table}`;
   }
 
@@ -302,11 +346,15 @@ export class PostgresSource implements Source {
     }));
   }
 
-  private async maxCursor(c: Client, r: Relation, cursor: string): Promise<string | undefined> {
-    const res = await c.query<{ v: string | null }>(
-      `SELECT max(${escapeIdentifier(cursor)})::text AS v FROM ${escapeIdentifier(r.schema)}.${escapeIdentifier(r.table)}`,
+  /** The version of a table with a cursor column (undefined while it is empty: then it always loads). */
+  private async cursorTableVersion(c: Client, r: Relation, cursor: string, deleteScan: boolean): Promise<string | undefined> {
+    const col = escapeIdentifier(cursor);
+    const res = await c.query<{ v: string | null; n: string }>(
+      `SELECT m::text AS v, (SELECT count(*) FROM ${qualifiedName(r)} WHERE ${col} = m) AS n FROM (SELECT max(${col}) AS m FROM ${qualifiedName(r)}) s`,
     );
-    return res.rows[0]?.v ?? undefined;
+    const mark = res.rows[0]?.v;
+    if (mark === null || mark === undefined) return undefined;
+    return cursorVersion(mark, Number(res.rows[0].n), deleteScan ? (r.stats ?? '') : undefined);
   }
 
   /** Missing schemas, schemas without USAGE, tables without SELECT: one sentence, or undefined when all is readable. */
@@ -332,6 +380,61 @@ export class PostgresSource implements Source {
     return `user ${this.config.user} lacks SELECT on ${shown}; GRANT SELECT ON ... TO ${this.config.user}.`;
   }
 }
+
+/**
+ * A cursor table's version: its high-water mark, and what else must change it. More than one row at the
+ * mark: their count, so a row committed later with the mark's own value loads. A delete-scanned table:
+ * its change counters (as in `relations`), so a delete loads too. Else the mark alone, as before these.
+ */
+export function cursorVersion(mark: string, atMark: number, stats?: string): string {
+  if (atMark <= 1 && stats === undefined) return mark;
+  return JSON.stringify({ mark, atMark, ...(stats === undefined ? {} : { stats }) });
+}
+
+/** The high-water mark of a version cursorVersion made. */
+export function cursorMark(version: string): string {
+  if (!version.startsWith('{"mark":')) return version;
+  try {
+    const v = JSON.parse(version) as { mark?: unknown };
+    return typeof v.mark === 'string' ? v.mark : version;
+  } catch {
+    // A mark that merely starts like one of these objects.
+    return version;
+  }
+}
+
+function qualifiedName(r: Pick<Relation, 'schema' | 'table'>): string {
+  return `${escapeIdentifier(r.schema)}.${escapeIdentifier(r.table)}`;
+}
+
+/**
+ * $1.$2's keys: unique indexes (the primary key's among them) over plain columns, in key order, and
+ * foreign keys whose referenced table is an object of a schema in $3, with all of its columns.
+ */
+const CONSTRAINTS_SQL = `
+  WITH rel AS (SELECT (quote_ident($1) || '.' || quote_ident($2))::regclass::oid AS oid)
+  SELECT CASE WHEN i.indisprimary THEN 'primary' ELSE 'unique' END AS kind,
+         ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(num, ord)
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num
+                WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)::text[] AS columns,
+         NULL AS ref_schema, NULL AS ref_table, '{}'::text[] AS ref_columns, '{}'::text[] AS ref_all
+    FROM pg_index i, rel
+   WHERE i.indrelid = rel.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+  UNION ALL
+  SELECT 'foreign',
+         ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(num, ord)
+                 JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord)::text[],
+         n.nspname::text, t.relname::text,
+         ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(num, ord)
+                 JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)::text[],
+         ARRAY(SELECT a.attname FROM pg_attribute a
+                WHERE a.attrelid = con.confrelid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)::text[]
+    FROM pg_constraint con
+    JOIN rel ON con.conrelid = rel.oid
+    JOIN pg_class t ON t.oid = con.confrelid
+    JOIN pg_namespace n ON n.oid = t.relnamespace
+   WHERE con.contype = 'f' AND n.nspname = ANY($3) AND NOT t.relispartition
+   ORDER BY 1, 2`;
 
 async function tableColumns(c: Client, r: Relation): Promise<PgColumn[]> {
   const res = await c.query<PgColumn>(
