@@ -51,7 +51,16 @@ export const SCALARS: Record<SourceKind, readonly (readonly [string, Conv])[]> =
   files: [['path', 'text'], ['glob', 'text'], ['delimiter', 'delimiter'], ['header', 'bool'], ['encoding', 'text'], ['sheets', 'list']],
   postgres: [['host', 'text'], ['port', 'int'], ['database', 'text'], ['user', 'text'], ['sslMode', 'text'], ['schemas', 'list'], ['deleteScan', 'list']],
   s3: [['bucket', 'text'], ['prefix', 'text'], ['glob', 'text'], ['region', 'text'], ['endpoint', 'text'], ['pathStyle', 'bool'], ['accessKeyId', 'text']],
-  http: [['baseUrl', 'text'], ['authHeader', 'text'], ['authScheme', 'text'], ['rateLimit', 'number']],
+  http: [
+    ['baseUrl', 'text'],
+    ['authHeader', 'text'],
+    ['authScheme', 'text'],
+    ['trustedOrigins', 'list'],
+    ['rateLimit', 'number'],
+    ['requestTimeoutSeconds', 'number'],
+    ['idleTimeoutSeconds', 'number'],
+    ['objectTimeoutSeconds', 'number'],
+  ],
 };
 
 export function blankEndpointDraft(n: number): EndpointDraft {

@@ -223,6 +223,14 @@ function httpFields(parent: HTMLElement): void {
   value(auth, 'authHeader', 'Auth header', { placeholder: 'Authorization' });
   value(auth, 'authScheme', 'Token prefix', { placeholder: 'Bearer' });
   secretField(auth);
+  value(auth, 'trustedOrigins', 'Other origins trusted with the token', {
+    placeholder: 'https://cdn.example.com',
+    hint: "Comma-separated. Redirects and next-page links to any origin but the base URL's and these get no token.",
+  });
+  const limits = section(parent, 'Time limits (seconds)');
+  value(limits, 'requestTimeoutSeconds', 'One request, headers and body', { numeric: true, hint: 'Empty: 300.' });
+  value(limits, 'idleTimeoutSeconds', 'Server silent while awaited', { numeric: true, hint: 'Empty: 30.' });
+  value(limits, 'objectTimeoutSeconds', 'One endpoint, all pages and retries', { numeric: true, hint: 'Empty: 1800.' });
   endpointsEditor(parent);
 }
 

@@ -53,6 +53,10 @@ interface AddOptions {
   authHeader?: string;
   authScheme?: string;
   rateLimit?: string;
+  trustedOrigin?: string[];
+  requestTimeout?: string;
+  idleTimeout?: string;
+  objectTimeout?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -111,6 +115,10 @@ export function configFromOptions(name: string, o: AddOptions): SourceConfig {
         authHeader: o.authHeader,
         authScheme: o.authScheme,
         rateLimit: o.rateLimit === undefined ? undefined : Number(o.rateLimit),
+        trustedOrigins: o.trustedOrigin,
+        requestTimeoutSeconds: o.requestTimeout === undefined ? undefined : Number(o.requestTimeout),
+        idleTimeoutSeconds: o.idleTimeout === undefined ? undefined : Number(o.idleTimeout),
+        objectTimeoutSeconds: o.objectTimeout === undefined ? undefined : Number(o.objectTimeout),
       };
     default:
       throw new CliError(`--kind must be files, postgres, s3 or http, not "${String(o.kind)}".`);
@@ -207,13 +215,28 @@ export function patchFromOptions(config: SourceConfig, o: EditOptions): { patch:
   set('--auth-header', ['http'], 'authHeader', o.authHeader);
   set('--auth-scheme', ['http'], 'authScheme', o.authScheme);
   set('--rate-limit', ['http'], 'rateLimit', o.rateLimit, () => Number(o.rateLimit));
+  set('--trusted-origin', ['http'], 'trustedOrigins', o.trustedOrigin);
+  set('--request-timeout', ['http'], 'requestTimeoutSeconds', o.requestTimeout, () => Number(o.requestTimeout));
+  set('--idle-timeout', ['http'], 'idleTimeoutSeconds', o.idleTimeout, () => Number(o.idleTimeout));
+  set('--object-timeout', ['http'], 'objectTimeoutSeconds', o.objectTimeout, () => Number(o.objectTimeout));
   return { patch, unset };
 }
 
 /** `--unset` takes the field name or the option's spelling: sslMode or ssl-mode, schemas or schema. */
 function fieldName(s: string): string {
   const camel = s.replace(/^--?/, '').replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
-  return { schema: 'schemas', cursor: 'cursors', key: 'keys', query: 'queries', sheet: 'sheets' }[camel] ?? camel;
+  const fields: Record<string, string> = {
+    schema: 'schemas',
+    cursor: 'cursors',
+    key: 'keys',
+    query: 'queries',
+    sheet: 'sheets',
+    trustedOrigin: 'trustedOrigins',
+    requestTimeout: 'requestTimeoutSeconds',
+    idleTimeout: 'idleTimeoutSeconds',
+    objectTimeout: 'objectTimeoutSeconds',
+  };
+  return fields[camel] ?? camel;
 }
 
 /** The per-kind options, shared by `source add` and `source edit` so both spell them the same. */
@@ -250,7 +273,11 @@ function kindOptions(cmd: Command): Command {
     .option('--base-url <url>', 'http: base URL')
     .option('--auth-header <header>', 'http: header carrying the token, e.g. Authorization')
     .option('--auth-scheme <scheme>', 'http: token prefix, e.g. Bearer')
-    .option('--rate-limit <n>', 'http: requests per second at most');
+    .option('--rate-limit <n>', 'http: requests per second at most')
+    .option('--trusted-origin <url>', 'http: another origin that may receive the token on redirects and next-page links, e.g. https://cdn.example.com (repeatable)', collect)
+    .option('--request-timeout <seconds>', 'http: longest time for one request, headers and body (default 300)')
+    .option('--idle-timeout <seconds>', 'http: longest silence of the server while a response is awaited (default 30)')
+    .option('--object-timeout <seconds>', 'http: longest time for one endpoint, all pages and retries (default 1800)');
 }
 
 export function registerSourceCommands(program: Command, globals: () => GlobalOptions): void {

@@ -83,6 +83,17 @@ export interface HttpSourceConfig {
   authScheme?: string;
   /** Requests per second at most. */
   rateLimit?: number;
+  /**
+   * Origins besides baseUrl's that may receive the token, e.g. "https://cdn.example.com": redirects and
+   * next-page links to any other origin are followed without it.
+   */
+  trustedOrigins?: string[];
+  /** Seconds one request may take, headers and body (default 300). */
+  requestTimeoutSeconds?: number;
+  /** Seconds the server may send nothing while a response is awaited (default 30). */
+  idleTimeoutSeconds?: number;
+  /** Seconds one endpoint may take in all, every page and retry included (default 1800). */
+  objectTimeoutSeconds?: number;
 }
 
 export type SourceConfig = FilesSourceConfig | PostgresSourceConfig | S3SourceConfig | HttpSourceConfig;

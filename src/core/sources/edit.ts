@@ -29,11 +29,13 @@ export const OPTIONAL_FIELDS: Record<SourceKind, readonly string[]> = {
   files: ['glob', 'delimiter', 'header', 'encoding', 'sheets'],
   postgres: ['sslMode', 'schemas', 'queries', 'cursors', 'keys', 'deleteScan'],
   s3: ['prefix', 'glob', 'region', 'endpoint', 'pathStyle', 'accessKeyId'],
-  http: ['authHeader', 'authScheme', 'rateLimit'],
+  http: ['authHeader', 'authScheme', 'rateLimit', 'trustedOrigins', 'requestTimeoutSeconds', 'idleTimeoutSeconds', 'objectTimeoutSeconds'],
 };
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 const URL_RE = /^https?:\/\/\S+$/;
+/** Scheme, host and port only: the token goes to an origin, never to a path. */
+const ORIGIN_RE = /^https?:\/\/[^/?#\s]+\/?$/;
 
 /**
  * `config` with `patch` applied and the `unset` optional fields removed. The kind and the name never
@@ -132,6 +134,11 @@ function checkMap(map: Record<string, string> | undefined, base: string, what: s
 function checkHttp(c: Extract<SourceConfig, { kind: 'http' }>, add: Add): void {
   if (c.baseUrl && !URL_RE.test(c.baseUrl)) add('/baseUrl', 'An http:// or https:// URL.');
   if (c.rateLimit !== undefined && !(typeof c.rateLimit === 'number' && c.rateLimit > 0)) add('/rateLimit', 'A number of requests per second above 0.');
+  for (const field of ['requestTimeoutSeconds', 'idleTimeoutSeconds', 'objectTimeoutSeconds'] as const) {
+    const v = c[field];
+    if (v !== undefined && !(typeof v === 'number' && v > 0)) add(`/${field}`, 'A number of seconds above 0.');
+  }
+  c.trustedOrigins?.forEach((o, i) => !ORIGIN_RE.test(o) && add(`/trustedOrigins/${i}`, 'An origin: http:// or https://, a host and an optional port, no path (e.g. https://cdn.example.com).'));
   if (!Array.isArray(c.endpoints)) return;
   if (c.endpoints.length === 0) add('/endpoints', 'At least one endpoint.');
   const seen = new Set<string>();
