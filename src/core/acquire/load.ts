@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoreContext } from '../context';
+import { escapeControls } from '../errors';
 import type { NativeRead, Source, SourceObject, StreamRead, StreamRecord, UploadRead } from '../sources/source';
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
@@ -746,7 +747,9 @@ class ObjectLoad {
 function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const flat = text.replace(/\s*Stack trace[\s\S]*$/, '').replace(/\s+/g, ' ').trim();
-  return flat.length > 400 ? `${flat.slice(0, 400)}…` : flat || 'unknown error';
+  // A corrupt file's bytes quoted in the engine's message must not reach a terminal raw.
+  const line = escapeControls(flat);
+  return line.length > 400 ? `${line.slice(0, 400)}…` : line || 'unknown error';
 }
 
 function sameKeys(a: string[], b: string[]): boolean {

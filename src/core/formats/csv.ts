@@ -10,9 +10,19 @@ export interface CsvRecord {
   fields: string[];
   /** 1-based line where the record starts. */
   line: number;
+  /** 1-based line where the record ends (a quoted value may span lines). */
+  endLine: number;
   /** The record's text as in the file, without its line break. */
   raw: string;
+  /** Quoting gone wrong: text after a closing quote, or a quote still open at the end of the input. */
+  badQuote?: 'text after a closing quote' | 'a quote never closed';
 }
+
+/**
+ * A record may hold this many characters at most while a quote is open. An unbalanced quote swallows
+ * the rest of the file into one value, so past this it fails the read rather than hold it all.
+ */
+export const CSV_MAX_QUOTED_CHARS = 64 * 1024 * 1024;
 
 const QUOTE = 34;
 const LF = 10;
@@ -39,6 +49,7 @@ export class CsvSplitter {
   private buf = '';
   private pos = 0;
   private state = 0; // 0 field start, 1 unquoted, 2 quoted, 3 quote seen inside quotes
+  private broken = false; // text after a closing quote in the current record
   private line = 1;
   private readonly delim: number;
   private readonly eol: number;
@@ -55,6 +66,7 @@ export class CsvSplitter {
     const buf = this.buf;
     let start = 0;
     let state = this.state;
+    let broken = this.broken;
     for (let i = this.pos; i < buf.length; i++) {
       const c = buf.charCodeAt(i);
       if (state === 2) {
@@ -62,38 +74,52 @@ export class CsvSplitter {
         continue;
       }
       if (c === this.eol) {
-        this.emit(out, buf.slice(start, i));
+        this.emit(out, buf.slice(start, i), broken ? 'text after a closing quote' : undefined);
         start = i + 1;
         state = 0;
+        broken = false;
         continue;
       }
       if (c === this.delim) state = 0;
       else if (c === QUOTE) state = state === 0 || state === 3 ? 2 : state;
-      else state = 1;
+      else {
+        // A CR after a closing quote is the CR of a CRLF line end.
+        if (state === 3 && c !== CR) broken = true;
+        state = 1;
+      }
     }
     this.buf = buf.slice(start);
     this.pos = this.buf.length;
     this.state = state;
+    this.broken = broken;
+    if (state === 2 && this.buf.length > CSV_MAX_QUOTED_CHARS) {
+      throw new Error(`line ${this.line}: a quoted value runs past ${CSV_MAX_QUOTED_CHARS / 1024 / 1024} MB (the limit); its opening quote is probably unbalanced`);
+    }
     return out;
   }
 
   /** The last record when the text does not end with a line break. */
   end(): CsvRecord[] {
     const out: CsvRecord[] = [];
-    if (this.buf.length > 0) this.emit(out, this.buf);
+    const badQuote = this.state === 2 ? 'a quote never closed' : this.broken ? 'text after a closing quote' : undefined;
+    // A quote never closed swallowed the file's last line break too, which ends a line rather than starts one.
+    const text = badQuote && this.buf.endsWith(String.fromCharCode(this.eol)) ? this.buf.slice(0, -1) : this.buf;
+    if (text.length > 0) this.emit(out, text, badQuote);
     this.buf = '';
+    this.state = 0;
+    this.broken = false;
     this.pos = 0;
     return out;
   }
 
-  private emit(out: CsvRecord[], text: string): void {
+  private emit(out: CsvRecord[], text: string, badQuote?: CsvRecord['badQuote']): void {
     const raw = this.eol === LF && text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text;
     const line = this.line;
     const eol = String.fromCharCode(this.eol);
     for (let i = text.indexOf(eol); i !== -1; i = text.indexOf(eol, i + 1)) this.line++;
     this.line++;
     if (raw.length === 0) return; // a blank line is not a record
-    out.push({ fields: splitFields(raw, this.delim), line, raw });
+    out.push({ fields: splitFields(raw, this.delim), line, endLine: this.line - 1, raw, ...(badQuote ? { badQuote } : {}) });
   }
 }
 
@@ -123,7 +149,7 @@ export function splitFields(raw: string, delim: number): string[] {
           break;
         }
       }
-      // Text after the closing quote up to the delimiter is kept, as ClickHouse does not allow it anyway.
+      // Text after the closing quote up to the delimiter is kept (the splitter marks such a record badQuote).
       let k = j;
       while (k < n && raw.charCodeAt(k) !== delim) k++;
       fields.push(k > j ? value + raw.slice(j, k) : value);

@@ -1,8 +1,8 @@
 /**
  * Text encodings of delimited files: a BOM decides; otherwise the sample is
  * checked as UTF-8, and only text that is clearly not UTF-8 (invalid sequences
- * and no valid multi-byte ones) is read as Windows-1252 (a superset of the
- * printable Latin-1 range).
+ * and next to no valid multi-byte ones) is read as Windows-1252 (a superset of
+ * the printable Latin-1 range). Damaged UTF-8 stays UTF-8: its broken rows are rejects.
  */
 import iconv from 'iconv-lite';
 import { isUtf8 } from 'node:buffer';
@@ -27,9 +27,20 @@ export function detectEncoding(sample: Buffer): DetectedEncoding {
   if (utf16) return { encoding: utf16, bom: 0, invalidUtf8: 0 };
   const { valid, invalid } = utf8Sequences(sample);
   if (invalid === 0) return { encoding: 'utf-8', bom: 0, invalidUtf8: 0 };
-  // Mostly valid multi-byte text with a few broken bytes is damaged UTF-8, not another encoding.
-  if (valid > 0 && invalid / (valid + invalid) < 0.1) return { encoding: 'utf-8', bom: 0, invalidUtf8: invalid };
-  return { encoding: 'windows-1252', bom: 0, invalidUtf8: 0 };
+  if (clearlySingleByte(valid, invalid)) return { encoding: 'windows-1252', bom: 0, invalidUtf8: 0 };
+  // Damaged UTF-8: read as UTF-8, so the rows holding the broken bytes become rejects rather than mojibake.
+  return { encoding: 'utf-8', bom: 0, invalidUtf8: invalid };
+}
+
+/**
+ * Single-byte text (Windows-1252, Latin-1) forms a valid UTF-8 sequence only by chance: an accented
+ * capital followed by a symbol byte ("Ã©"). So a sample with valid multi-byte sequences is UTF-8, unless
+ * its invalid bytes outnumber them this many times over (a long Latin-1 text with a stray such pair).
+ */
+export const SINGLE_BYTE_EVIDENCE = 20;
+
+function clearlySingleByte(valid: number, invalid: number): boolean {
+  return valid === 0 || invalid > valid * SINGLE_BYTE_EVIDENCE;
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 import { basename } from 'node:path';
 import type { NativeRead, StreamRead, StreamRecord } from '../sources/source';
-import { CsvSplitter, lineBreakOf, lineEnd, type LineBreak } from './csv';
+import { CsvSplitter, lineBreakOf, lineEnd, type CsvRecord, type LineBreak } from './csv';
 import { BINARY_SHARE, binaryShare, detectEncoding, textDecoder, type TextEncoding } from './encoding';
-import { FieldArrays, flattenInto, flattenJson, JsonSplitter, topLevelMembers, type FlatRecord } from './json';
+import { FieldArrays, flattenInto, flattenJson, JSON_MAX_VALUE_CHARS, JsonSplitter, topLevelMembers, type FlatRecord } from './json';
 import { sniffHeader, sniffPreamble } from './sniff';
 import { XmlRecordReader } from './xml';
 import { readSheet, type SheetInfo } from './xlsx';
@@ -111,9 +111,7 @@ export function delimitedLayout(head: Buffer, o: DelimitedOptions = {}): Delimit
   const detected = detectEncoding(head);
   const encoding = o.encoding ?? detected.encoding;
   // A binary file named .csv would otherwise load as one garbled row of mojibake.
-  if (!encoding.startsWith('utf-16') && binaryShare(head) > BINARY_SHARE) {
-    throw new Error(`${basename(o.fileName ?? 'the file')} is not text: ${Math.round(binaryShare(head) * 1000) / 10}% of its first ${head.length} bytes are binary (NUL or control bytes)`);
-  }
+  assertText(head, encoding, o.fileName);
   const bom = o.encoding ? bomLength(head, o.encoding) : detected.bom;
   const d = textDecoder(encoding);
   const sample = d.write(head.subarray(bom));
@@ -209,6 +207,12 @@ export function nativeCsvReadable(layout: DelimitedLayout): boolean {
   return layout.encoding === 'utf-8' && layout.invalidUtf8 === 0 && layout.columns.length > 0 && bomSafe && plain;
 }
 
+/** Binary bytes (a renamed archive, a stream of zeros from a decompression bomb) are refused from the first bytes. */
+function assertText(head: Buffer, encoding: TextEncoding, fileName?: string): void {
+  if (encoding.startsWith('utf-16') || binaryShare(head) <= BINARY_SHARE) return;
+  throw new Error(`${basename(fileName ?? 'the file')} is not text: ${Math.round(binaryShare(head) * 1000) / 10}% of its first ${head.length} bytes are binary (NUL or control bytes)`);
+}
+
 function bomLength(head: Buffer, encoding: TextEncoding): number {
   if (encoding === 'utf-8' && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 3;
   if (encoding === 'utf-16le' && head[0] === 0xff && head[1] === 0xfe) return 2;
@@ -232,12 +236,14 @@ async function* delimitedRecords(bytes: AsyncIterable<Buffer>, layout: Delimited
   const width = layout.columns.length;
   const checkUtf8 = layout.encoding === 'utf-8';
   let skipHeader = layout.header;
-  const convert = (r: { fields: string[]; line: number; raw: string }): StreamRecord | undefined => {
+  const convert = (r: CsvRecord): StreamRecord | undefined => {
     if (r.line <= layout.preambleLines) return undefined;
     if (skipHeader) {
       skipHeader = false;
       return undefined;
     }
+    // The whole text a broken quote swallowed is the reject, so every line it covers is accounted for.
+    if (r.badQuote) return { ok: false, line: r.line, reason: `unbalanced quote, ${r.badQuote} (lines ${r.line}-${r.endLine})`, raw: r.raw };
     if (checkUtf8 && r.raw.includes('\uFFFD')) return { ok: false, line: r.line, reason: 'invalid UTF-8 bytes', raw: r.raw };
     if (r.fields.length !== width) {
       return { ok: false, line: r.line, reason: `expected ${width} fields, found ${r.fields.length}`, raw: r.raw };
@@ -279,6 +285,7 @@ function jsonRecord(text: string, line: number): StreamRecord {
 export async function jsonRead(bytes: ByteSource, o: { ndjson?: boolean; signal?: AbortSignal } = {}): Promise<StreamRead> {
   const { head, all } = await peek(bytes);
   const { encoding, bom } = detectEncoding(head);
+  assertText(head, encoding);
   const text = textDecoder(encoding).write(head.subarray(bom)).trimStart();
   const firstLine = text.split('\n', 1)[0];
   const lineMode = o.ndjson || (!text.startsWith('[') && isCompleteJson(firstLine));
@@ -305,7 +312,8 @@ interface JsonText {
 
 /** NDJSON: one value per non-blank line, a batch per chunk of text. */
 async function* ndjsonTexts(text: AsyncIterable<string>, signal?: AbortSignal): AsyncGenerator<JsonText[]> {
-  let rest = '';
+  let rest: string[] = [];
+  let restChars = 0;
   let line = 0;
   const batch = (lines: string[]): JsonText[] => {
     const out: JsonText[] = [];
@@ -318,11 +326,20 @@ async function* ndjsonTexts(text: AsyncIterable<string>, signal?: AbortSignal): 
   };
   for await (const chunk of text) {
     if (signal?.aborted) throw new Error('The load was cancelled.');
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
+    const nl = chunk.lastIndexOf('\n');
+    if (nl < 0) {
+      // The line goes on: its parts are joined once it ends, not copied at every chunk.
+      rest.push(chunk);
+      restChars += chunk.length;
+      if (restChars > JSON_MAX_VALUE_CHARS) throw new Error(`line ${line + 1} runs past ${JSON_MAX_VALUE_CHARS / 1024 / 1024} MB (the limit of one JSON value)`);
+      continue;
+    }
+    const lines = (rest.join('') + chunk.slice(0, nl)).split('\n');
+    rest = [chunk.slice(nl + 1)];
+    restChars = rest[0].length;
     yield batch(lines);
   }
-  yield batch([rest]);
+  yield batch([rest.join('')]);
 }
 
 /** A JSON array's elements, or values in sequence, a batch per chunk of text. */
@@ -414,6 +431,7 @@ function longestObjectArray(fields: FlatRecord): { text: string; line: number }[
 export async function xmlRead(bytes: ByteSource, signal?: AbortSignal): Promise<StreamRead> {
   const { head, all } = await peek(bytes);
   const { encoding, bom } = detectEncoding(head);
+  assertText(head, encoding);
   return { kind: 'stream', columns: [], records: xmlRecords(decoded(all, encoding, bom), signal) };
 }
 

@@ -212,6 +212,12 @@ export interface JsonChunk {
 }
 
 /**
+ * One JSON value is held whole until it ends: a file that is one object wrapping its records (an API
+ * dump) is read whole. Past this many characters the read fails rather than hold more.
+ */
+export const JSON_MAX_VALUE_CHARS = 256 * 1024 * 1024;
+
+/**
  * Splits a stream of JSON text into record texts without parsing them (it
  * tracks strings and nesting only). Mode "array": the text is one array whose
  * elements are records. Mode "sequence": objects one after another
@@ -219,26 +225,32 @@ export interface JsonChunk {
  * broken line is one reject).
  */
 export class JsonSplitter {
-  private buf = '';
-  private pos = 0;
+  /** The unfinished value's text from earlier chunks, kept in parts: appending to one string copies it at every chunk. */
+  private held: string[] = [];
+  private heldChars = 0;
+  private open = false;
   private depth = 0;
   private inString = false;
   private escape = false;
   private line = 1;
   private startLine = 1;
-  private start = -1;
   private closed = false;
 
   constructor(private readonly mode: 'array' | 'sequence') {}
 
   push(text: string): JsonChunk[] {
-    this.buf += text;
-    const s = this.buf;
     const out: JsonChunk[] = [];
     const top = this.mode === 'array' ? 1 : 0;
-    let keepFrom = s.length;
-    for (let i = this.pos; i < s.length; i++) {
-      const c = s.charCodeAt(i);
+    // Where the value in progress starts in this chunk: 0 when it began in an earlier one.
+    let start = this.open ? 0 : -1;
+    const value = (end: number): string => {
+      const t = this.held.length > 0 ? this.held.join('') + text.slice(0, end) : text.slice(start, end);
+      this.held = [];
+      this.heldChars = 0;
+      return t;
+    };
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
       if (c === 10) this.line++;
       if (this.inString) {
         if (this.escape) this.escape = false;
@@ -254,17 +266,17 @@ export class JsonSplitter {
         continue;
       }
       if (this.depth === top && this.mode === 'array' && (c === 44 || c === 93)) {
-        if (this.start >= 0) out.push({ text: s.slice(this.start, i), line: this.startLine });
+        if (start >= 0) out.push({ text: value(i), line: this.startLine });
         else if (c === 44) throw new JsonSyntaxError(`empty array element on line ${this.line}`);
-        this.start = -1;
+        start = -1;
         if (c === 93) {
           this.depth = 0;
           this.closed = true;
         }
         continue;
       }
-      if (this.start < 0) {
-        this.start = i;
+      if (start < 0) {
+        start = i;
         this.startLine = this.line;
       }
       if (c === 34) this.inString = true;
@@ -273,21 +285,25 @@ export class JsonSplitter {
         this.depth--;
         if (this.depth < top) throw new JsonSyntaxError(`unbalanced "${String.fromCharCode(c)}" on line ${this.line}`);
         if (this.mode === 'sequence' && this.depth === 0) {
-          out.push({ text: s.slice(this.start, i + 1), line: this.startLine });
-          this.start = -1;
+          out.push({ text: value(i + 1), line: this.startLine });
+          start = -1;
         }
       }
     }
     // Keep only the unfinished record.
-    if (this.start >= 0) keepFrom = this.start;
-    this.buf = s.slice(keepFrom);
-    this.pos = this.buf.length;
-    if (this.start >= 0) this.start = 0;
+    this.open = start >= 0;
+    if (this.open) {
+      this.held.push(text.slice(start));
+      this.heldChars += text.length - start;
+    }
+    if (this.heldChars > JSON_MAX_VALUE_CHARS) {
+      throw new JsonSyntaxError(`the JSON value from line ${this.startLine} runs past ${JSON_MAX_VALUE_CHARS / 1024 / 1024} MB (the limit): write it as NDJSON, one record a line`);
+    }
     return out;
   }
 
   end(): JsonChunk[] {
-    if (this.inString || this.start >= 0 || (this.mode === 'array' && !this.closed)) {
+    if (this.inString || this.open || (this.mode === 'array' && !this.closed)) {
       throw new JsonSyntaxError(`the JSON text ends inside a value (from line ${this.startLine})`);
     }
     return [];

@@ -69,6 +69,12 @@ export async function parquetUpload(name: string, size: number, readAt: ReadAt, 
   };
 }
 
+/**
+ * Footers hold the schema and every row group's offsets: kilobytes, a few megabytes for very wide
+ * or long files. A larger length is a corrupt or hostile file, refused before it is read into memory.
+ */
+export const PARQUET_MAX_FOOTER_BYTES = 128 * 1024 * 1024;
+
 /** Reads and checks the footer; `name` names the file in errors. */
 export async function readParquetLayout(name: string, size: number, readAt: ReadAt): Promise<ParquetLayout> {
   const bad = (why: string): Error => new Error(`${name} is not a readable Parquet file (${why}).`);
@@ -79,6 +85,7 @@ export async function readParquetLayout(name: string, size: number, readAt: Read
   if (!head.equals(MAGIC) || trailer !== 'PAR1') throw bad('no PAR1 marker at its start and end');
   const footerLength = end.readUInt32LE(0);
   if (footerLength === 0 || footerLength > size - 12) throw bad(`footer length ${footerLength} does not fit a ${size}-byte file`);
+  if (footerLength > PARQUET_MAX_FOOTER_BYTES) throw bad(`its footer claims ${footerLength} bytes (limit ${PARQUET_MAX_FOOTER_BYTES})`);
   const footer = await readAt(size - 8 - footerLength, footerLength);
   let metadata: ThriftStruct;
   try {

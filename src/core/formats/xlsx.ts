@@ -3,14 +3,18 @@
  * as text. Formulas yield their cached result, merged cells the value of the
  * merge's top-left cell, dates ISO text. The streaming reader does not report
  * merges (they sit after the rows in the sheet XML), so a cheap first pass
- * over the sheet's XML collects the merge ranges.
+ * over the workbook collects the sheet's merge ranges and used range, and
+ * inflates every part once, counting bytes, before exceljs holds any of them.
  */
 import type ExcelJS from 'exceljs';
+import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 // unzipper ships no types; this is the part of its API used here.
 interface ZipEntry {
   path: string;
+  /** From the zip's central directory: what the part says it inflates to. */
+  uncompressedSize: number;
   stream(): Readable;
   buffer(): Promise<Buffer>;
 }
@@ -20,6 +24,14 @@ interface ZipDirectory {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const unzipper = require('unzipper') as { Open: { file(path: string): Promise<ZipDirectory> } };
 
+/**
+ * A workbook's parts may inflate to this many times the file's size at most. Office XML compresses 5 to
+ * 20 times; a deflate bomb up to 1,000 times, and exceljs holds shared strings whole in memory.
+ */
+export const XLSX_MAX_EXPANSION = 100;
+/** Whatever its size, a workbook may inflate to this much, so small files of very repetitive XML still read. */
+export const XLSX_MIN_EXPANDED_LIMIT = 256e6;
+
 export interface SheetInfo {
   name: string;
   /** The sheet's XML inside the zip, e.g. xl/worksheets/sheet1.xml. */
@@ -28,12 +40,30 @@ export interface SheetInfo {
 
 export class XlsxError extends Error {}
 
+/** The zip's directory, refused before anything is inflated when its parts declare more than the limit. */
 async function openZip(file: string): Promise<ZipDirectory> {
+  let zip: ZipDirectory;
   try {
-    return await unzipper.Open.file(file);
+    zip = await unzipper.Open.file(file);
   } catch (err) {
     throw new XlsxError(`not a readable .xlsx workbook (${(err as Error).message})`);
   }
+  const declared = zip.files.reduce((n, f) => n + f.uncompressedSize, 0);
+  const limit = expandedLimit(file);
+  if (declared > limit) throw expansionError(declared, limit);
+  return zip;
+}
+
+function expandedLimit(file: string): number {
+  return Math.max(XLSX_MIN_EXPANDED_LIMIT, XLSX_MAX_EXPANSION * statSync(file).size);
+}
+
+function expansionError(bytes: number, limit: number): XlsxError {
+  return new XlsxError(`this workbook expands to ${sizeText(bytes)} (limit ${sizeText(limit)})`);
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1e8 ? `${(bytes / 1e9).toFixed(bytes < 1e9 ? 2 : 1)} GB` : `${Math.ceil(bytes / 1e6)} MB`;
 }
 
 /** The workbook's sheets in order, from xl/workbook.xml and its relationships. */
@@ -42,7 +72,9 @@ export async function listSheets(file: string): Promise<SheetInfo[]> {
   const get = async (p: string) => {
     const e = zip.files.find((f) => f.path === p);
     if (!e) throw new XlsxError(`not a readable .xlsx workbook (${p} is missing)`);
-    return (await e.buffer()).toString('utf8');
+    const chunks: Buffer[] = [];
+    await inflateCounted(e, (c) => chunks.push(c));
+    return Buffer.concat(chunks).toString('utf8');
   };
   const workbook = await get('xl/workbook.xml');
   const rels = await get('xl/_rels/workbook.xml.rels');
@@ -75,27 +107,120 @@ function xmlUnescape(s: string): string {
   });
 }
 
-/** Merge ranges of one sheet: each covered cell (but the top-left) -> its top-left cell. */
-async function mergeMap(file: string, entry: string): Promise<Map<string, string>> {
+/** A merge range, clipped to the sheet's used range; `key` names its top-left cell. */
+interface Merge {
+  r1: number;
+  c1: number;
+  r2: number;
+  c2: number;
+  key: string;
+}
+
+/** What one pass over a sheet's XML finds: its merges and the extent of its cells. */
+interface SheetScan {
+  merges: Merge[];
+  maxRow: number;
+  maxCol: number;
+}
+
+/**
+ * Inflates every part of the workbook once, counting bytes: a part that inflates past what the
+ * directory declared (which openZip checked) is refused there, before exceljs reads it whole. The
+ * sheet's own XML is scanned on the way for its merges and used range.
+ */
+async function inspectWorkbook(file: string, entry: string): Promise<SheetScan> {
   const zip = await openZip(file);
-  const e = zip.files.find((f) => f.path === entry);
-  const map = new Map<string, string>();
-  if (!e) return map;
+  const scan: SheetScan = { merges: [], maxRow: 0, maxCol: 0 };
+  for (const part of zip.files) await inflateCounted(part, part.path === entry ? sheetScanner(scan) : () => undefined);
+  scan.merges = scan.merges.flatMap((m) => clipMerge(m, scan));
+  return scan;
+}
+
+/** Inflates one part, refused as soon as it passes the size the directory declared for it. */
+async function inflateCounted(part: ZipEntry, onChunk: (chunk: Buffer) => void): Promise<void> {
+  let inflated = 0;
+  try {
+    for await (const chunk of part.stream() as AsyncIterable<Buffer>) {
+      inflated += chunk.length;
+      if (inflated > part.uncompressedSize) throw new XlsxError(`this workbook expands past what its zip directory declares (${part.path}: more than ${part.uncompressedSize} bytes)`);
+      onChunk(chunk);
+    }
+  } catch (err) {
+    if (err instanceof XlsxError) throw err;
+    throw new XlsxError(`not a readable .xlsx workbook (${part.path}: ${(err as Error).message})`);
+  }
+}
+
+/** A merge never creates cells beyond the data: one over A1:XFD1048576 covers only the cells the sheet has. */
+function clipMerge(m: Merge, used: SheetScan): Merge[] {
+  if (m.r1 > used.maxRow || m.c1 > used.maxCol) return [];
+  return [{ ...m, r2: Math.min(m.r2, used.maxRow), c2: Math.min(m.c2, used.maxCol) }];
+}
+
+/** Feeds chunks of a sheet's XML; rows and cells without an r attribute count by position. */
+function sheetScanner(scan: SheetScan): (chunk: Buffer) => void {
   let tail = '';
-  for await (const chunk of e.stream() as AsyncIterable<Buffer>) {
+  let row = 0;
+  let col = 0;
+  return (chunk) => {
     const text = tail + chunk.toString('latin1');
-    const re = /<mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
-    for (const m of text.matchAll(re)) {
-      const c1 = colNumber(m[1]);
-      const r1 = Number(m[2]);
-      const c2 = colNumber(m[3]);
-      const r2 = Number(m[4]);
-      for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) if (r !== r1 || c !== c1) map.set(`${r}:${c}`, `${r1}:${c1}`);
+    for (const m of text.matchAll(/<(row|c|mergeCell)\b([^>]*)>/g)) {
+      const ref = /\sr(?:ef)?="([A-Z]*)(\d+)(?::([A-Z]+)(\d+))?"/.exec(m[2]);
+      if (m[1] === 'row') {
+        row = ref ? Number(ref[2]) : row + 1;
+        col = 0;
+        scan.maxRow = Math.max(scan.maxRow, row);
+      } else if (m[1] === 'c') {
+        col = ref?.[1] ? colNumber(ref[1]) : col + 1;
+        scan.maxCol = Math.max(scan.maxCol, col);
+      } else if (ref?.[1] && ref[3]) {
+        const [r1, c1] = [Number(ref[2]), colNumber(ref[1])];
+        scan.merges.push({ r1, c1, r2: Number(ref[4]), c2: colNumber(ref[3]), key: `${r1}:${c1}` });
+      }
     }
     const lastOpen = text.lastIndexOf('<');
     tail = lastOpen >= 0 && text.indexOf('>', lastOpen) < 0 ? text.slice(lastOpen) : '';
+  };
+}
+
+/**
+ * Fills a row's covered cells with their merge's top-left value. Rows come in ascending order (as the
+ * sheet XML stores them), so the merges covering the current row are kept in a sweep.
+ */
+class MergeFill {
+  private readonly masters = new Map<string, string>();
+  private active: Merge[] = [];
+  private next = 0;
+  private lastRow = 0;
+
+  constructor(private readonly merges: Merge[]) {
+    merges.sort((a, b) => a.r1 - b.r1);
   }
-  return map;
+
+  get empty(): boolean {
+    return this.merges.length === 0;
+  }
+
+  apply(row: number, values: string[]): void {
+    for (const m of this.covering(row)) {
+      if (row === m.r1) this.masters.set(m.key, values[m.c1 - 1] ?? '');
+      // A covered cell keeps its own text when the top-left cell was never read.
+      const text = this.masters.get(m.key);
+      if (text === undefined) continue;
+      for (let c = m.c1; c <= m.c2; c++) if (row !== m.r1 || c !== m.c1) values[c - 1] = text;
+    }
+  }
+
+  private covering(row: number): Merge[] {
+    if (row < this.lastRow) {
+      this.active = [];
+      this.next = 0;
+    }
+    this.lastRow = row;
+    while (this.next < this.merges.length && this.merges[this.next].r1 <= row) this.active.push(this.merges[this.next++]);
+    this.active = this.active.filter((m) => m.r2 >= row);
+    return this.active;
+  }
 }
 
 function colNumber(letters: string): number {
@@ -112,10 +237,7 @@ export interface SheetRow {
 
 /** Rows of one sheet as text, empty rows left out; the first row returned is the header. */
 export async function* readSheet(file: string, sheet: SheetInfo, signal?: AbortSignal): AsyncGenerator<SheetRow> {
-  const merges = await mergeMap(file, sheet.entry);
-  const byRow = mergesByRow(merges);
-  const masterKeys = new Set(merges.values());
-  const masters = new Map<string, string>();
+  const merges = new MergeFill((await inspectWorkbook(file, sheet.entry)).merges);
   // exceljs is large: load it only when a workbook is read.
   const { default: Excel } = await import('exceljs');
   const reader = new Excel.stream.xlsx.WorkbookReader(file, {
@@ -134,17 +256,10 @@ export async function* readSheet(file: string, sheet: SheetInfo, signal?: AbortS
         if (signal?.aborted) throw new Error('The load was cancelled.');
         const values: string[] = [];
         row.eachCell({ includeEmpty: true }, (cell, col) => {
-          const key = `${row.number}:${col}`;
-          let text = cellText(cell.value, cell.numFmt);
-          if (merges.size > 0) {
-            const master = merges.get(key);
-            if (master !== undefined) text = masters.get(master) ?? text;
-            else if (masterKeys.has(key)) masters.set(key, text);
-          }
-          values[col - 1] = text;
+          values[col - 1] = cellText(cell.value, cell.numFmt);
         });
         // Covered cells of a merge may be absent from the XML entirely.
-        if (merges.size > 0) fillMerged(values, row.number, byRow, masters);
+        if (!merges.empty) merges.apply(row.number, values);
         for (let i = 0; i < values.length; i++) values[i] ??= '';
         if (values.some((v) => v !== '')) yield { line: row.number, values };
       }
@@ -155,24 +270,6 @@ export async function* readSheet(file: string, sheet: SheetInfo, signal?: AbortS
     throw new XlsxError(`not a readable .xlsx workbook (${(err as Error).message})`);
   }
   if (!found) throw new XlsxError(`the workbook has no sheet named "${sheet.name}"`);
-}
-
-function fillMerged(values: string[], row: number, byRow: Map<number, [number, string][]>, masters: Map<string, string>): void {
-  for (const [c, master] of byRow.get(row) ?? []) {
-    if (values[c - 1] === undefined || values[c - 1] === '') values[c - 1] = masters.get(master) ?? '';
-  }
-}
-
-/** Covered cells grouped by row, so each row looks only at its own merges. */
-function mergesByRow(merges: Map<string, string>): Map<number, [number, string][]> {
-  const byRow = new Map<number, [number, string][]>();
-  for (const [key, master] of merges) {
-    const [r, c] = key.split(':').map(Number);
-    let list = byRow.get(r);
-    if (!list) byRow.set(r, (list = []));
-    list.push([c, master]);
-  }
-  return byRow;
 }
 
 type Cell = ExcelJS.CellValue;

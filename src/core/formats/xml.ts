@@ -7,6 +7,13 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { FlatRecord } from './json';
 
+/**
+ * A record (from its opening tag), or any text between records, may span this many characters: saxes
+ * holds a text node whole until its end tag, so a huge one fails the read rather than fill memory.
+ * (saxes expands no entity a DTD declares, so entity bombs fail as undefined entities.)
+ */
+export const XML_MAX_RECORD_CHARS = 64 * 1024 * 1024;
+
 export interface XmlRecord {
   record: FlatRecord;
   line: number;
@@ -27,6 +34,10 @@ export class XmlRecordReader {
   private recordLine = 0;
   private stack: Open[] = [];
   private repeated = new Map<string, string[]>();
+  /** Characters written, and where the current record (or the text since the last one) began. */
+  private written = 0;
+  private boundary = 0;
+  private boundaryLine = 1;
 
   constructor() {
     this.parser.on('error', (e) => {
@@ -40,7 +51,17 @@ export class XmlRecordReader {
 
   push(text: string): XmlRecord[] {
     this.parser.write(text);
+    this.written += text.length;
+    if (this.written - this.boundary > XML_MAX_RECORD_CHARS) {
+      throw new Error(`invalid XML: the record or text from line ${this.boundaryLine} runs past ${XML_MAX_RECORD_CHARS / 1024 / 1024} MB (the limit)`);
+    }
     return this.take();
+  }
+
+  /** A record starts or ends here: the size limit counts from this point. */
+  private mark(): void {
+    this.boundary = this.parser.position;
+    this.boundaryLine = this.parser.line;
   }
 
   end(): XmlRecord[] {
@@ -59,6 +80,7 @@ export class XmlRecordReader {
     this.depth++;
     if (this.depth === 1) return; // the root
     if (this.depth === 2) {
+      this.mark();
       this.record = new Map();
       this.repeated = new Map();
       this.recordLine = this.parser.line;
@@ -87,6 +109,7 @@ export class XmlRecordReader {
       for (const [k, values] of this.repeated) this.record.set(k, JSON.stringify(values));
       this.out.push({ record: this.record, line: this.recordLine });
       this.record = undefined;
+      this.mark();
       return;
     }
     // A leaf keeps its text exactly; an element with children keeps text only if there is some.

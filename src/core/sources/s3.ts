@@ -270,14 +270,17 @@ export class S3Source implements Source {
   private async s3(): Promise<S3Client> {
     if (this.client) return this.client;
     const credentials = this.config.accessKeyId ? { accessKeyId: this.config.accessKeyId, secretAccessKey: await this.secret() } : undefined;
-    this.client = new S3Client({
-      region: this.config.region ?? 'us-east-1',
-      endpoint: this.config.endpoint,
-      forcePathStyle: this.config.pathStyle ?? this.config.endpoint !== undefined,
-      credentials,
-      maxAttempts: 3,
-      ...this.tuning.client,
-    });
+    this.client = withoutNodeVersionWarning(
+      () =>
+        new S3Client({
+          region: this.config.region ?? 'us-east-1',
+          endpoint: this.config.endpoint,
+          forcePathStyle: this.config.pathStyle ?? this.config.endpoint !== undefined,
+          credentials,
+          maxAttempts: 3,
+          ...this.tuning.client,
+        }),
+    );
     return this.client;
   }
 
@@ -336,5 +339,21 @@ export async function* decompress(open: () => Promise<Readable>, compression: Co
     while (out.length > 0) yield out.shift() as Buffer;
   } finally {
     body.destroy();
+  }
+}
+
+/**
+ * The SDK's 8-line notice that its future versions will need Node 22 would print on every S3 command
+ * (the CLI is one process per command). It is emitted while a client is built, so the SDK's documented
+ * switch is set for that moment only: child processes never inherit it, and a user's own setting wins.
+ */
+function withoutNodeVersionWarning<T>(build: () => T): T {
+  const name = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  const own = process.env[name];
+  process.env[name] ??= 'true';
+  try {
+    return build();
+  } finally {
+    if (own === undefined) delete process.env[name];
   }
 }
