@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { discover } from '../../core/discover/discover';
-import { readCatalog, setPrimaryKey, setRelationshipStatus, setTypeOverride, setRename } from '../../core/discover/catalog';
+import { columnKey, readCatalog, setMissingTokens, setPrimaryKey, setRelationshipStatus, setTypeOverride, setRename } from '../../core/discover/catalog';
 import type { Catalog, CatalogTable } from '../../core/discover/catalog-types';
 import { profileMarkdown } from '../../core/discover/report';
 import { loadProject, resolveWarehouseSettings } from '../../core/project/project';
@@ -24,8 +24,23 @@ function tableLine(t: CatalogTable): string {
   return `${t.name}\t${t.rowCount} rows\t${t.columns.length} columns\tkey ${pk ? pk.columns.join('+') : '-'}\t${q}${t.sampled ? '\t(profiled on a sample)' : ''}`;
 }
 
-export function keysOf(c: Catalog): { table: string; columns: string[]; kind: 'primary' | 'candidate'; confidence: number }[] {
-  return c.tables.flatMap((t) => t.keys.map((k) => ({ table: t.name, columns: k.columns, kind: k.kind, confidence: k.confidence })));
+/** A column's missing-value tokens and who chose them, e.g. `shop__orders.qty: "NA", "N/A" (found by discovery)`. */
+export function missingTokensOf(c: Catalog, table: string, column: string): { table: string; column: string; missingTokens: string[]; chosenByUser: boolean } {
+  const col = c.tables.find((t) => t.name === table)?.columns.find((x) => x.name === column);
+  if (!col) throw new CliError(`Column ${table}.${column} is not in the ${c.database} catalog.`);
+  return { table, column, missingTokens: col.missingTokens ?? [], chosenByUser: c.decisions.missingTokens?.[columnKey(table, column)] !== undefined };
+}
+
+function missingLine(m: ReturnType<typeof missingTokensOf>): string {
+  const list = m.missingTokens.length ? m.missingTokens.map((x) => JSON.stringify(x)).join(', ') : 'no missing-value tokens (only empty values are missing)';
+  return `${m.table}.${m.column}: ${list} (${m.chosenByUser ? 'chosen by you' : 'found by discovery'})`;
+}
+
+/** Keys with how they were established: `declared` by the source, or discovered with the ranking's evidence. */
+export function keysOf(c: Catalog) {
+  return c.tables.flatMap((t) =>
+    t.keys.map((k) => ({ table: t.name, columns: k.columns, kind: k.kind, confidence: k.confidence, declared: k.declared ?? false, evidence: k.evidence })),
+  );
 }
 
 export function relationshipsOf(c: Catalog) {
@@ -37,6 +52,10 @@ export function relationshipsOf(c: Catalog) {
     toColumns: r.toColumns,
     confidence: r.confidence,
     status: r.status,
+    kind: r.kind ?? 'reference',
+    cardinality: r.cardinality,
+    declared: r.declared ?? false,
+    evidence: r.evidence,
   }));
 }
 
@@ -75,7 +94,7 @@ export function registerDiscoverCommands(program: Command, globals: () => Global
       const o = globals();
       const list = keysOf(catalogOf(o, opts.database));
       if (o.json) return printJson(list);
-      for (const k of list) process.stdout.write(`${k.table}\t${k.columns.join('+')}\t${k.kind}\t${k.confidence}\n`);
+      for (const k of list) process.stdout.write(`${k.table}\t${k.columns.join('+')}\t${k.kind}\t${k.confidence}${k.declared ? '\tdeclared' : ''}\n`);
     });
   keys
     .command('set')
@@ -98,7 +117,7 @@ export function registerDiscoverCommands(program: Command, globals: () => Global
       const o = globals();
       const list = relationshipsOf(catalogOf(o, opts.database));
       if (o.json) return printJson(list);
-      for (const r of list) process.stdout.write(`${r.id}\t${r.confidence}\t${r.status}\n`);
+      for (const r of list) process.stdout.write(`${r.id}\t${r.confidence}\t${r.status}${r.kind === 'shared-key' ? '\tshared key' : ''}${r.declared ? '\tdeclared' : ''}\n`);
     });
   for (const verdict of ['accept', 'reject'] as const) {
     rels
@@ -126,6 +145,26 @@ export function registerDiscoverCommands(program: Command, globals: () => Global
       const o = globals();
       setTypeOverride(projectPaths(workspaceRoot(o)), bronzeDatabase(o, opts.database), table, column, type, opts.expression);
       process.stdout.write(`${table}.${column}: ${type}\n`);
+    });
+  catalog
+    .command('missing')
+    .description('Show or choose the texts that mean "no value" in a column: NULL in silver for every type, never a conversion failure (kept across discoveries)')
+    .argument('<table>')
+    .argument('<column>')
+    .argument('[tokens...]', 'the new list, each text exactly as written, e.g. NA N/A "#N/A" -')
+    .option('--none', 'no tokens: every non-empty text is a value')
+    .option('--reset', 'let discovery choose again (at the next kimball discover)')
+    .option('--database <db>')
+    .action((table: string, column: string, tokens: string[], opts: { none?: boolean; reset?: boolean; database?: string }) => {
+      const o = globals();
+      if ([tokens.length > 0, opts.none, opts.reset].filter(Boolean).length > 1) throw new CliError('Give the tokens, --none or --reset: only one of them.');
+      const database = bronzeDatabase(o, opts.database);
+      const paths = projectPaths(workspaceRoot(o));
+      const change = tokens.length > 0 || opts.none || opts.reset;
+      const c = change ? setMissingTokens(paths, database, table, column, opts.reset ? undefined : tokens) : readCatalog(paths, database);
+      const m = missingTokensOf(c, table, column);
+      if (o.json) return printJson(m);
+      process.stdout.write(`${missingLine(m)}\n${change ? 'Run kimball build to apply it to silver; kimball discover recounts the column.\n' : ''}`);
     });
   catalog
     .command('profile')

@@ -7,6 +7,7 @@
  */
 import type { Entity, EntityColumn } from '../model/model-types';
 import { qualified, quoteIdent } from '../warehouse/sql';
+import { withMissingTokens } from '../discover/missing';
 import { applyExpression, columnDef, joinStatements, nullableType, orderByList } from './ddl';
 import { BuildContext, BuildError, header, LOAD_ID, LOADED_AT, ROW, sqlFile, VERSION, type StepOut } from './plan';
 import { deleteTombstoned, tombstonesTable } from './tombstones';
@@ -50,11 +51,15 @@ function tableSpec(b: BuildContext, e: Entity) {
 const insertColumns = (e: Entity): string =>
   [...e.columns.map((c) => c.name), LOAD_ID, LOADED_AT, VERSION].map(quoteIdent).join(', ');
 
-/** The SQL that converts one bronze column to its silver type (NULL when it does not convert). */
-export function conversion(e: Entity, c: EntityColumn, alias?: string): string {
+/**
+ * The SQL that converts one bronze column to its silver type: NULL for the catalog's missing-value
+ * tokens of the column (whatever the type), and NULL when it does not convert.
+ */
+export function conversion(b: BuildContext, e: Entity, c: EntityColumn, alias?: string): string {
   if (!c.source) return `CAST(NULL AS ${nullableType(c.type)})`;
   const col = alias ? `${alias}.${quoteIdent(c.source.column)}` : quoteIdent(c.source.column);
-  return applyExpression(c.source.expression, col, `Entity ${e.name}, column ${c.name}`);
+  const tokens = b.catalogColumn(e.sourceTable, c.source.column)?.missingTokens ?? [];
+  return withMissingTokens(applyExpression(c.source.expression, col, `Entity ${e.name}, column ${c.name}`), col, tokens);
 }
 
 function bronzeStep(b: BuildContext, e: Entity): StepOut {
@@ -63,7 +68,7 @@ function bronzeStep(b: BuildContext, e: Entity): StepOut {
   const spec = tableSpec(b, e);
   const select = (target: string): string =>
     `INSERT INTO ${target} (${insertColumns(e)})\n` +
-    `SELECT\n  ${e.columns.map((c) => conversion(e, c)).join(',\n  ')},\n` +
+    `SELECT\n  ${e.columns.map((c) => conversion(b, e, c)).join(',\n  ')},\n` +
     `  ${quoteIdent(LOAD_ID)},\n  ${quoteIdent(LOADED_AT)},\n` +
     // Later loads win, then later rows of the same load.
     `  toUInt128(toUnixTimestamp64Milli(${quoteIdent(LOADED_AT)})) * 4294967296 + ${quoteIdent(ROW)}\n` +
@@ -153,21 +158,23 @@ function bronzeRows(b: BuildContext, e: Entity, parent: Entity): string {
   }
   const cols = e.columns.map((c, i) => `${derivedConversion(b, e, parent, c)} AS ${quoteIdent(`__c${i}`)}`);
   const version = `toUInt128(toUnixTimestamp64Milli(${quoteIdent(LOADED_AT)})) * 4294967296 + ${quoteIdent(ROW)}`;
-  const parentKey = parent.primaryKey.map((k) => conversion(parent, b.column(parent, k, `Entity ${parent.name} primary key`)));
+  const parentKey = parent.primaryKey.map((k) => conversion(b, parent, b.column(parent, k, `Entity ${parent.name} primary key`)));
   const latest = parentKey.length ? `\n  ORDER BY ${quoteIdent('__v')} DESC\n  LIMIT 1 BY ${parentKey.join(', ')}` : '';
   return `  SELECT ${[...cols, lineageAs(version)].join(', ')}\n  FROM ${qualified(b.db.bronze, parent.sourceTable)}${latest}`;
 }
 
 /**
  * How a moved column converts from the parent's bronze table: its own source,
- * else the parent column of the same name, else the catalog's inferred expression.
+ * else the parent column of the same name, else the catalog's inferred expression;
+ * the catalog's missing-value tokens of that bronze column become NULL first.
  */
 function derivedConversion(b: BuildContext, e: Entity, parent: Entity, c: EntityColumn): string {
   const where = `Entity ${e.name}, column ${c.name}`;
-  if (c.source) return applyExpression(c.source.expression, quoteIdent(c.source.column), where);
-  const p = parent.columns.find((x) => x.name === c.name);
-  if (p?.source) return applyExpression(p.source.expression, quoteIdent(p.source.column), where);
-  const cat = b.catalogColumn(parent.sourceTable, c.name);
-  if (cat) return applyExpression(cat.inferred.expression, quoteIdent(c.name), where);
-  throw new BuildError(`${where}: no conversion from bronze ${parent.sourceTable} (no source, not in ${parent.name}, not in the catalog)`);
+  const source = c.source ?? parent.columns.find((x) => x.name === c.name)?.source;
+  const column = source?.column ?? c.name;
+  const cat = b.catalogColumn(parent.sourceTable, column);
+  const expression = source?.expression ?? cat?.inferred.expression;
+  if (!expression) throw new BuildError(`${where}: no conversion from bronze ${parent.sourceTable} (no source, not in ${parent.name}, not in the catalog)`);
+  const raw = quoteIdent(column);
+  return withMissingTokens(applyExpression(expression, raw, where), raw, cat?.missingTokens ?? []);
 }

@@ -43,7 +43,21 @@ export interface CatalogColumn {
   position: number;
   profile: ColumnProfile;
   inferred: InferredType;
+  /**
+   * Texts that mean "no value" in this column (e.g. `NA`, `N/A`, `#N/A`, `-`), compared exactly: NULL in
+   * silver for every type, counted as missing (never as bad values). Discovery lists those it finds; the
+   * user's list (decisions.missingTokens) wins. Absent in catalogs written before it existed: none.
+   */
+  missingTokens?: string[];
   quality: QualityScore | null;
+  /** What the column is for (identifier, code, flag, measure, attribute, date, free text); absent in older catalogs. */
+  role?: ColumnRole;
+}
+
+/** A column's semantic role, with the evidence that decided it (roles.ts). */
+export interface ColumnRole {
+  kind: 'identifier' | 'code' | 'flag' | 'measure' | 'attribute' | 'date' | 'text';
+  evidence: string[];
 }
 
 export interface ColumnProfile {
@@ -69,6 +83,7 @@ export type PatternKind = 'email' | 'url' | 'phone' | 'currency' | 'percent' | '
 export interface InferredType {
   /** ClickHouse type for silver, without Nullable(): Int64, Decimal(18,2), Date32, DateTime64(3), UUID, Bool, LowCardinality(String), String, ... */
   type: string;
+  /** Counted on the whole table: true when a value is empty, a missing token, or does not convert (all NULL in silver). */
   nullable: boolean;
   /**
    * SQL that converts the bronze string to `type`, written with the placeholder
@@ -76,7 +91,7 @@ export interface InferredType {
    * `parseDateTime64BestEffortOrNull({col}, 3)`. Values that do not convert give NULL.
    */
   expression: string;
-  /** Share of non-empty values the expression converts, 0..1. */
+  /** Share of present values (neither empty nor a missing token) the expression converts, over the whole table, 0..1. */
   convertRate: number;
   confidence: number;
   /** Detected input format, e.g. `%m/%d/%Y`, for dates. */
@@ -107,6 +122,8 @@ export interface KeyCandidate {
   evidence: string[];
   /** Set when the user marked it. */
   userDefined?: boolean;
+  /** Declared by the source (a PostgreSQL primary key or unique constraint): certain, whatever the ranking says. */
+  declared?: boolean;
 }
 
 export interface FunctionalDependency {
@@ -133,6 +150,13 @@ export interface Relationship {
   nullRate: number;
   evidence: RelationshipEvidence;
   userDefined?: boolean;
+  /** Declared by the source (a PostgreSQL foreign key). */
+  declared?: boolean;
+  /**
+   * `reference`: many rows point at one key row (a foreign key); `shared-key`: both columns are keys of
+   * their tables and hold the same entities (a 1:1 extension, e.g. two tables keyed by `state`).
+   */
+  kind?: 'reference' | 'shared-key';
 }
 
 export interface RelationshipEvidence {
@@ -144,6 +168,12 @@ export interface RelationshipEvidence {
   fromDistinct: number;
   toDistinct: number;
   notes: string[];
+  /** Share of the target key's values that the from-column uses (inclusion the other way), exact. */
+  coverage?: number;
+  /** The evidence fed to the confidence model, by name (relationship-score.ts). */
+  features?: Record<string, number>;
+  /** Each feature's term in the model's log-odds (weight x value), and `intercept`: they sum to logit(confidence). */
+  contributions?: Record<string, number>;
 }
 
 export interface Decisions {
@@ -155,4 +185,6 @@ export interface Decisions {
   typeOverrides: Record<string, { type: string; expression?: string }>;
   /** `table.column` -> silver column name the user chose. */
   renames: Record<string, string>;
+  /** `table.column` -> the missing-value tokens the user chose (an empty list: every non-empty text is a value). */
+  missingTokens?: Record<string, string[]>;
 }

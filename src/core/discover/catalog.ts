@@ -1,7 +1,7 @@
 /**
  * The catalog file and the user's decisions: read, write, and re-apply
- * decisions (accept/reject, primary key, type override, rename) so they
- * survive every discovery.
+ * decisions (accept/reject, primary key, type override, rename, missing-value
+ * tokens) so they survive every discovery.
  */
 import { existsSync } from 'node:fs';
 import { catalogFile, type ProjectPaths } from '../project/paths';
@@ -9,8 +9,9 @@ import { readProjectFile, writeProjectFile } from '../project/json-file';
 import { sqlType } from '../warehouse/sql';
 import type { Catalog, CatalogTable, Decisions, Relationship } from './catalog-types';
 import { rankKeys } from './keys';
+import { normaliseTokens } from './missing';
 
-export const emptyDecisions = (): Decisions => ({ relationships: {}, primaryKeys: {}, typeOverrides: {}, renames: {} });
+export const emptyDecisions = (): Decisions => ({ relationships: {}, primaryKeys: {}, typeOverrides: {}, renames: {}, missingTokens: {} });
 
 export function readCatalog(paths: ProjectPaths, database: string): Catalog {
   return readProjectFile<Catalog>('catalog', catalogFile(paths, database), paths.root);
@@ -34,7 +35,7 @@ export function overrideExpression(type: string): string {
   return `accurateCastOrNull(nullIf({col}, ''), '${sqlType(type)}')`;
 }
 
-/** Re-apply key and relationship decisions to a freshly built catalog (type overrides are applied during inference). */
+/** Re-apply key and relationship decisions to a freshly built catalog (type overrides and missing tokens are applied during discovery). */
 export function applyDecisions(catalog: Catalog, previous?: Catalog): Catalog {
   const d = catalog.decisions;
   const tables: CatalogTable[] = catalog.tables.map((t) => (d.primaryKeys[t.name] ? { ...t, keys: rankKeys(t.keys, d.primaryKeys[t.name]) } : t));
@@ -113,5 +114,28 @@ export function setRename(paths: ProjectPaths, database: string, table: string, 
   return mutate(paths, database, (c) => {
     requireColumns(findTable(c, table), [column]);
     c.decisions.renames[columnKey(table, column)] = name;
+  });
+}
+
+/**
+ * Choose the texts that mean "no value" in a column (NULL in silver, counted as missing): `tokens` replaces the
+ * list (empty: none, every non-empty text is a value); `undefined` hands the choice back to discovery. The
+ * column reads as Nullable at once; counts and convert rates follow at the next discovery.
+ */
+export function setMissingTokens(paths: ProjectPaths, database: string, table: string, column: string, tokens: string[] | undefined): Catalog {
+  const chosen = tokens && normaliseTokens(tokens);
+  return mutate(paths, database, (c) => {
+    const t = findTable(c, table);
+    requireColumns(t, [column]);
+    const key = columnKey(table, column);
+    const decided = c.decisions.missingTokens ?? {};
+    if (chosen) decided[key] = chosen;
+    else delete decided[key];
+    c.decisions.missingTokens = decided;
+    const col = t.columns.find((x) => x.name === column);
+    if (col && chosen) {
+      col.missingTokens = chosen;
+      col.inferred = { ...col.inferred, nullable: col.inferred.nullable || chosen.length > 0 };
+    }
   });
 }

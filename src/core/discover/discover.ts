@@ -8,14 +8,18 @@ import type { Warehouse } from '../warehouse/warehouse';
 import { qualified } from '../warehouse/sql';
 import type { Catalog, CatalogColumn, CatalogTable, ColumnProfile, Decisions, InferredType, ParseKind, PatternKind } from './catalog-types';
 import { applyDecisions, columnKey, emptyDecisions, overrideExpression, readCatalogIfAny, writeCatalog } from './catalog';
+import { readDeclaredConstraints, type DeclaredConstraint } from '../acquire/constraints';
+import { mapLimit } from './concurrency';
+import { withDeclaredRelationships } from './declared';
 import { functionalDependencies } from './dependencies';
-import { compositeRelationships } from './composite-fk';
 import { inferType } from './infer';
-import { compositeKeys, rankKeys, singleKeys, STRONG_SINGLE, type KeyColumn } from './keys';
+import { singleKeys, tableKeys, type KeyColumn } from './keys';
 import { isKeyLikeName } from './names';
 import { columnNamesByTable, exactRowCount, profileTable, sourceColumns, type RawProfile } from './profile';
 import { columnQuality, tableQuality } from './quality';
-import { candidatePairs, promising, resolveRelationships, verifyCandidates, type RelColumn } from './relationships';
+import { findRelationships } from './relationship-search';
+import type { RelColumn, ScoredCandidate } from './relationships';
+import { withRoles } from './roles';
 import type { ShapeName } from './shapes';
 import { exactFacts, type ExactFacts } from './validate';
 
@@ -26,24 +30,12 @@ export interface DiscoverOptions {
   progress?: ProgressSink;
   /** Tables analysed at once (the engine runs their queries concurrently). */
   parallel?: number;
+  /** Receives every scored relationship candidate, kept or not (calibration of the confidence model). */
+  trace?: (scored: ScoredCandidate[]) => void;
 }
 
 /** Two tables at a time keeps both cores of a small machine busy while one query waits on I/O or the other finishes. */
 const DEFAULT_PARALLEL = 2;
-
-/** Map with at most `limit` calls in flight; results keep the input order; the first failure rejects. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
 
 /** Bronze tables that hold data (internal `_kimball*` tables such as rejects are skipped). */
 export async function bronzeTables(wh: Warehouse, database: string): Promise<string[]> {
@@ -137,9 +129,11 @@ async function analyseTable(
   names: string[],
   d: Decisions,
   keysToo: boolean,
+  declared: DeclaredConstraint[],
   signal?: AbortSignal,
 ): Promise<Analysed> {
-  const columns = sourceColumns(names);
+  const chosenTokens = (column: string): string[] | undefined => d.missingTokens?.[columnKey(name, column)];
+  const columns = sourceColumns(names).map((c) => ({ ...c, missingTokens: chosenTokens(c.name) }));
   const hasLineage = names.includes('_kimball_source') && names.includes('_kimball_object');
   const [rows, lineage] = await Promise.all([exactRowCount(wh, database, name, signal), hasLineage ? tableLineage(wh, database, name) : {}]);
   const { profiles, sampled, profiledRows } = await profileTable(wh, database, { table: name, columns }, rows, signal);
@@ -149,7 +143,7 @@ async function analyseTable(
     wh,
     database,
     name,
-    profiles.map((p, i) => ({ name: p.name, inferred: inferred[i], pattern: patterns[i], exactDistinct: mayBeUnique(p, profiledRows) })),
+    profiles.map((p, i) => ({ name: p.name, inferred: inferred[i], pattern: patterns[i], exactDistinct: mayBeUnique(p, profiledRows), missingTokens: chosenTokens(p.name) })),
     signal,
   );
   profiles.forEach((p, i) => {
@@ -158,24 +152,34 @@ async function analyseTable(
   const keyColumns: KeyColumn[] = profiles.map((p, i) => {
     const f = facts.get(p.name) as ExactFacts;
     const exact = f.distinctExact;
-    return { name: p.name, position: p.position, inferred: inferred[i], missing: f.empty + f.nullTokens, distinctExact: exact, distinct: exact ?? p.distinct, maxLength: p.maxLength };
+    return {
+      name: p.name,
+      position: p.position,
+      inferred: inferred[i],
+      missing: f.empty + f.nullTokens,
+      distinctExact: exact,
+      distinct: exact ?? p.distinct,
+      maxLength: p.maxLength,
+      minLength: p.minLength,
+      min: p.numeric?.min,
+      max: p.numeric?.max,
+      email: p.rows > p.empty ? p.shapes.email / (p.rows - p.empty) : 0,
+    };
   });
-  const singles = singleKeys(name, rows, keyColumns);
-  const composites = keysToo && !singles.some((k) => k.confidence >= STRONG_SINGLE) ? await compositeKeys(wh, database, name, rows, keyColumns, signal, sampled) : [];
-  const keys = rankKeys([...singles, ...composites]);
-  const keySet = new Set(singles.map((k) => k.columns[0]));
-  const catalogColumns: CatalogColumn[] = profiles.map((p, i) => {
-    const f = facts.get(p.name) as ExactFacts;
-    const present = rows - f.empty - f.nullTokens;
-    const withFacts: InferredType = { ...inferred[i], convertRate: present > 0 ? round3(1 - f.bad / present) : inferred[i].convertRate };
-    const kc = keyColumns[i];
-    const expected = keySet.has(p.name) || (isKeyLikeName(p.name) && kc.distinct >= present * 0.9 && p.position === 0);
-    const quality = columnQuality({ rows, profile: p, inferred: withFacts, facts: f, uniquenessExpected: expected, distinct: kc.distinct, patternLabel: patterns[i] ? PATTERN_LABEL[patterns[i] as ShapeName] : undefined });
-    return { name: p.name, position: p.position, profile: catalogProfile(p, f, rows), inferred: withFacts, quality };
-  });
+  const keySet = new Set(singleKeys(rows, keyColumns).map((k) => k.columns[0]));
   const dependencies = keysToo
     ? await functionalDependencies(wh, database, name, rows, keyColumns.map((k) => ({ name: k.name, distinct: k.distinct, isKey: keySet.has(k.name) })), signal)
     : [];
+  const keys = await tableKeys(wh, database, name, rows, keyColumns, { search: keysToo, sampled, dependencies, declared, signal });
+  const catalogColumns: CatalogColumn[] = profiles.map((p, i) => {
+    const f = facts.get(p.name) as ExactFacts;
+    const present = rows - f.empty - f.nullTokens;
+    const withFacts = exactInferred(inferred[i], f, rows, chosenTokens(p.name) !== undefined);
+    const kc = keyColumns[i];
+    const expected = keySet.has(p.name) || (isKeyLikeName(p.name) && kc.distinct >= present * 0.9 && p.position === 0);
+    const quality = columnQuality({ rows, profile: p, inferred: withFacts, facts: f, uniquenessExpected: expected, distinct: kc.distinct, patternLabel: patterns[i] ? PATTERN_LABEL[patterns[i] as ShapeName] : undefined });
+    return { name: p.name, position: p.position, profile: catalogProfile(p, f, rows), inferred: withFacts, missingTokens: f.missingTokens, quality };
+  });
   const quality = tableQuality(catalogColumns);
   const table: CatalogTable = {
     name,
@@ -188,10 +192,34 @@ async function analyseTable(
     quality: rows === 0 ? null : quality,
     ...(rows === 0 ? { qualityNote: 'The table is empty: there is nothing to score.' } : quality === null ? { qualityNote: 'The table has no source columns.' } : {}),
   };
-  return { table, keyColumns, relColumns: relColumns(table, keyColumns) };
+  // Values compare without clean-up when none is padded (whole table) and none has thousands separators.
+  const plain = new Set(profiles.filter((p) => (facts.get(p.name) as ExactFacts).padded === 0 && p.shapes.intThousands === 0).map((p) => p.name));
+  return { table, keyColumns, relColumns: relColumns(table, keyColumns, plain) };
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Nullability and convert rate as counted on the whole table (the profile may have been a sample):
+ * every empty value, missing token and value that does not convert is NULL in silver.
+ */
+function exactInferred(t: InferredType, f: ExactFacts, rows: number, chosen: boolean): InferredType {
+  const present = rows - f.empty - f.nullTokens;
+  const notes = [...t.notes];
+  if (f.nullTokens > 0 || chosen) notes.push(missingNote(f, chosen));
+  return {
+    ...t,
+    nullable: rows === 0 || f.empty + f.nullTokens + f.bad > 0,
+    convertRate: present > 0 ? round3(1 - f.bad / present) : t.convertRate,
+    notes,
+  };
+}
+
+function missingNote(f: ExactFacts, chosen: boolean): string {
+  const list = f.missingTokens.map((x) => JSON.stringify(x)).join(', ');
+  if (chosen) return f.missingTokens.length ? `missing-value tokens chosen by the user: ${list} (${f.nullTokens} value(s))` : 'no missing-value tokens, by the user\'s choice';
+  return `${f.nullTokens} value(s) written as ${list} treated as missing (NULL in silver)`;
+}
 
 async function tableLineage(wh: Warehouse, database: string, table: string): Promise<{ source?: string; object?: string }> {
   // One row says it: a load fills a bronze table (any() would read the whole column).
@@ -199,7 +227,7 @@ async function tableLineage(wh: Warehouse, database: string, table: string): Pro
   return { source: r[0]?.s || undefined, object: r[0]?.o || undefined };
 }
 
-function relColumns(t: CatalogTable, keyColumns: KeyColumn[]): RelColumn[] {
+function relColumns(t: CatalogTable, keyColumns: KeyColumn[], plain = new Set<string>()): RelColumn[] {
   const primary = t.keys.find((k) => k.kind === 'primary');
   const singles = new Set(t.keys.filter((k) => k.columns.length === 1).map((k) => k.columns[0]));
   return t.columns.map((c, i) => ({
@@ -216,6 +244,10 @@ function relColumns(t: CatalogTable, keyColumns: KeyColumn[]): RelColumn[] {
     maxLength: c.profile.maxLength,
     isKey: singles.has(c.name),
     isPrimary: primary?.columns.length === 1 && primary.columns[0] === c.name,
+    missingTokens: c.missingTokens,
+    sampled: t.sampled && !c.profile.distinctExact,
+    plain: plain.has(c.name),
+    width: t.columns.length,
   }));
 }
 
@@ -229,6 +261,10 @@ function keyColumnsOf(t: CatalogTable): KeyColumn[] {
     distinctExact: c.profile.distinctExact ? c.profile.distinct : undefined,
     distinct: c.profile.distinct,
     maxLength: c.profile.maxLength,
+    minLength: c.profile.minLength,
+    min: c.profile.numeric?.min,
+    max: c.profile.numeric?.max,
+    email: c.profile.patterns.email,
   }));
 }
 
@@ -241,6 +277,8 @@ export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Pr
   const decisions = previous?.decisions ?? emptyDecisions();
   const names = await bronzeTables(wh, database);
   const columnNames = await columnNamesByTable(wh, database);
+  // Constraints are recorded in bronze names: another database has none.
+  const declared = database === wh.databases.bronze ? await readDeclaredConstraints(wh) : [];
   const step = names.length > 0 ? 80 / names.length : 80;
   const analyseOne = async (name: string): Promise<Analysed> => {
     opts.signal?.throwIfAborted();
@@ -249,7 +287,7 @@ export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Pr
       const kc = keyColumnsOf(old);
       return { table: old, keyColumns: kc, relColumns: relColumns(old, kc) };
     }
-    const a = await analyseTable(wh, database, name, columnNames.get(name) ?? [], decisions, only !== 'quality' || !old, opts.signal);
+    const a = await analyseTable(wh, database, name, columnNames.get(name) ?? [], decisions, only !== 'quality' || !old, declared, opts.signal);
     if (only === 'quality' && old) a.table = { ...a.table, keys: old.keys, dependencies: old.dependencies };
     progress.report({ message: `profiled ${name}`, increment: step });
     ctx.log.debug(`discover: ${name}: ${a.table.rowCount} rows, ${a.table.columns.length} columns`);
@@ -260,10 +298,9 @@ export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Pr
   let relationships = previous?.relationships ?? [];
   if (only !== 'quality' || !previous) {
     const all = analysed.flatMap((a) => a.relColumns);
-    const tableNames = analysed.map((a) => a.table.name);
-    const verified = await verifyCandidates(wh, database, promising(candidatePairs(all), tableNames), opts.signal);
-    const composite = await compositeRelationships(wh, database, analysed.map((a) => a.table), all, opts.signal);
-    relationships = [...resolveRelationships(verified, tableNames), ...composite].sort((a, b) => a.id.localeCompare(b.id));
+    const tables = analysed.map((a) => a.table);
+    const found = await findRelationships(wh, database, tables, all, { signal: opts.signal, trace: opts.trace, parallel: opts.parallel ?? DEFAULT_PARALLEL });
+    relationships = await withDeclaredRelationships(wh, database, declared, all, found, opts.signal);
   }
   const catalog: Catalog = {
     version: 1,
@@ -273,7 +310,9 @@ export async function discover(ctx: CoreContext, opts: DiscoverOptions = {}): Pr
     relationships,
     decisions,
   };
-  const final = applyDecisions(catalog, previous);
+  // Roles read the user's decisions too (a rejected link, a chosen primary key).
+  const decided = applyDecisions(catalog, previous);
+  const final = { ...decided, tables: withRoles(decided.tables, decided.relationships) };
   opts.signal?.throwIfAborted();
   writeCatalog(ctx.paths, final);
   progress.report({ message: 'done', increment: 20 });

@@ -34,13 +34,13 @@ type Pick = Omit<InferredType, 'nullable' | 'confidence'> & { ambiguity?: number
 
 export function inferType(p: RawProfile): InferredType {
   const n = p.rows - p.empty - p.shapes.nullToken;
+  // From the profiled rows; discovery settles it on the whole table (exact pass) before writing the catalog.
   const nullable = p.empty + p.shapes.nullToken > 0;
   if (p.rows === 0) return done(stringType('table is empty: nothing to infer'), nullable || true, 0);
   if (n <= 0) return done(stringType('all values are empty'), true, 0);
   const share = (...s: ShapeName[]) => s.reduce((a, k) => a + p.shapes[k], 0) / n;
   const c: Ctx = { p, n, share, nullable };
   const pick = uuid(c) ?? code(c) ?? bool(c) ?? epoch(c) ?? integer(c) ?? decimal(c) ?? float(c) ?? money(c) ?? percent(c) ?? decimalComma(c) ?? moneyComma(c) ?? date(c) ?? datetime(c) ?? text(c);
-  if (p.shapes.nullToken > 0) pick.notes.push(`${p.shapes.nullToken} placeholder value(s) such as "N/A" or "null" treated as missing`);
   // Shapes were read without surrounding spaces ("1, 2.50, yes"): the conversion trims them too.
   if (p.shapes.padded > 0 && !pick.type.includes('String')) {
     pick.expression = pick.expression.split('{col}').join('trimBoth({col})');

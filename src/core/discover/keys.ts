@@ -1,14 +1,20 @@
 /**
- * Key discovery. A key is a set of at most 3 columns that is non-empty in
- * every row and unique, VERIFIED EXACTLY (count() = uniqExact over the full
- * table). Sketches (HLL uniq) only choose which composites to verify.
- * Candidates are ranked by name, position, type and length; the best is
- * `primary`.
+ * Key discovery. A key is a set of at most 4 columns that is non-empty in
+ * every row and unique, VERIFIED EXACTLY (distinct 64-bit hashes of the
+ * values = rows, over the full table). Composite candidates come from every
+ * column whatever its type or position: cardinality (the product of distinct
+ * counts must reach the row count) and exact functional dependencies (a set
+ * holding a -> b is never minimal) prune them, a sample refutes most, the
+ * full table decides. Ranking prefers identifiers (ids, codes, dates with an
+ * entity) over values that happen to be unique (a price, a count), and says
+ * why in the key's evidence.
  */
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
-import type { InferredType, KeyCandidate } from './catalog-types';
-import { isKeyLikeName, tableStem, coreTokens } from './names';
+import type { DeclaredConstraint } from '../acquire/constraints';
+import type { FunctionalDependency, InferredType, KeyCandidate } from './catalog-types';
+import { declaredKeys, withDeclaredKeys } from './declared';
+import { isDateType, keyAffinity, type Affinity } from './roles';
 
 export interface KeyColumn {
   name: string;
@@ -21,61 +27,83 @@ export interface KeyColumn {
   /** Estimated distinct non-empty values. */
   distinct: number;
   maxLength: number;
+  minLength?: number;
+  min?: number;
+  max?: number;
+  /** Share of values that are email addresses. */
+  email?: number;
 }
 
-/** Columns considered for composite keys, and the cap on verified combinations. */
-const COMPOSITE_COLUMNS = 8;
-const MAX_EXACT_CHECKS = 12;
-/** A single key at least this strong (identifier name or integer type near the front) ends the search. */
-const STRONG_SINGLE = 0.6;
+/** Columns tried in composites, sets verified per level, and the largest key. */
+const POOL = 12;
+const SETS_PER_LEVEL = 40;
+const MAX_EXACT_CHECKS = 8;
+const MAX_COLUMNS = 4;
+/** Tables up to this size are checked exactly at once; larger ones are refuted on a sample of this size first. */
+const DIRECT_ROWS = 20_000;
+/** A single key this identifier-like (ids, UUIDs, short codes) ends the search; a unique measure does not. */
+const STRONG_AFFINITY = 0.7;
+/** A composite whose every member is at least this identifier-like ends the search at its size. */
+const GOOD_MEMBER = 0.5;
+/** Discovered keys stay below a declared one (confidence 1). */
+const MAX_DISCOVERED = 0.99;
+/** Profile samples hold about this many rows (profile.ts SAMPLE_ROWS): sampled distinct counts scale from it. */
+const PROFILE_SAMPLE = 20_000;
 
-function typeScore(t: InferredType, maxLength: number): number {
-  if (/^U?Int/.test(t.type) || t.type === 'UUID') return 1;
-  if (t.type.includes('String')) return maxLength <= 24 ? 0.6 : 0.1;
-  if (t.type.startsWith('Decimal') || t.type === 'Float64' || t.type.startsWith('Date') || t.type === 'Bool') return 0;
-  return 0.3;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function affinityOf(c: KeyColumn): Affinity {
+  return keyAffinity({
+    name: c.name,
+    type: c.inferred.type,
+    rows: 0,
+    missing: c.missing,
+    distinct: c.distinctExact ?? c.distinct,
+    minLength: c.minLength ?? 0,
+    maxLength: c.maxLength,
+    min: c.min,
+    max: c.max,
+    patterns: { email: c.email ?? 0 },
+  });
 }
 
-function nameScore(column: string, table: string): number {
-  if (!isKeyLikeName(column)) return 0;
-  const stem = tableStem(table);
-  const core = coreTokens(column).join('');
-  // `id`, `<table>_id`, `o_orderkey` in `orders`: the table's own identifier.
-  return core === 'id' || core === 'key' || (stem.length >= 3 && core.startsWith(stem.slice(0, Math.min(4, stem.length)))) ? 1 : 0.7;
+export function singleKeyScore(c: KeyColumn): number {
+  const s = 0.3 + 0.6 * affinityOf(c).score + 0.05 * (c.position === 0 ? 1 : 0) + 0.04 * (c.maxLength <= 20 ? 1 : 0);
+  return r3(Math.min(MAX_DISCOVERED, s));
 }
 
-export function singleKeyScore(c: KeyColumn, table: string): number {
-  const s = 0.35 + 0.25 * nameScore(c.name, table) + 0.1 * (c.position === 0 ? 1 : 0) + 0.2 * typeScore(c.inferred, c.maxLength) + 0.05 * (c.maxLength <= 20 ? 1 : 0);
-  return Math.round(Math.min(1, s) * 1000) / 1000;
+/** A date with an entity (symbol + date, store + day): the grain of a time series. */
+const dateWithEntity = (cols: KeyColumn[]) =>
+  cols.some((c) => isDateType(c.inferred.type)) && cols.some((c) => !isDateType(c.inferred.type) && affinityOf(c).score >= STRONG_AFFINITY);
+
+export function compositeScore(cols: KeyColumn[]): number {
+  const mean = cols.reduce((a, c) => a + affinityOf(c).score, 0) / cols.length;
+  // Each extra column costs: two columns unique together by chance are likelier than one.
+  const s = 0.3 + 0.6 * mean + (dateWithEntity(cols) ? 0.05 : 0) - 0.08 * (cols.length - 1);
+  return r3(Math.max(0, Math.min(MAX_DISCOVERED, s)));
 }
 
-/**
- * Composite ranking: identifier names and integer types, fewer columns, and
- * (tie-breaker) the smallest product of distinct counts: a parent reference
- * plus a short line number beats two references that happen to be unique together.
- */
-function compositeScore(cols: KeyColumn[], rows: number): number {
-  const avg = (f: (c: KeyColumn) => number) => cols.reduce((a, c) => a + f(c), 0) / cols.length;
-  const logProduct = cols.reduce((a, c) => a + Math.log(Math.max(2, c.distinct)), 0);
-  const compact = 1 - Math.min(1, logProduct / (2 * Math.log(Math.max(2, rows))));
-  const s = 0.35 + 0.25 * avg((c) => (isKeyLikeName(c.name) ? 1 : 0)) + 0.2 * avg((c) => typeScore(c.inferred, c.maxLength)) + 0.1 - 0.05 * (cols.length - 1) + 0.05 * compact;
-  return Math.round(Math.max(0, Math.min(1, s)) * 1000) / 1000;
-}
-
-function singleEvidence(c: KeyColumn, rows: number, table: string): string[] {
-  const ev = [`exact: ${rows} rows, ${rows} distinct values (64-bit hashes all distinct), no empties`];
-  if (nameScore(c.name, table) > 0) ev.push('identifier-like name');
+function singleEvidence(c: KeyColumn, rows: number): string[] {
+  const ev = [`exact: ${rows} rows, ${rows} distinct values (64-bit hashes all distinct), no empties`, affinityOf(c).reason];
   if (c.position === 0) ev.push('first column');
   ev.push(`type ${c.inferred.type}`);
   return ev;
 }
 
 /** Single-column keys, from exact distinct counts already measured. */
-export function singleKeys(table: string, rows: number, columns: KeyColumn[]): KeyCandidate[] {
+export function singleKeys(rows: number, columns: KeyColumn[]): KeyCandidate[] {
   if (rows === 0) return [];
   return columns
     .filter((c) => c.missing === 0 && c.distinctExact === rows)
-    .map((c) => ({ columns: [c.name], kind: 'candidate' as const, confidence: singleKeyScore(c, table), evidence: singleEvidence(c, rows, table) }));
+    .map((c) => ({ columns: [c.name], kind: 'candidate' as const, confidence: singleKeyScore(c), evidence: singleEvidence(c, rows) }));
+}
+
+/** True when some single key is an identifier: composites are not worth a scan then. */
+export function hasStrongSingle(singles: KeyCandidate[], columns: KeyColumn[]): boolean {
+  return singles.some((k) => {
+    const c = columns.find((x) => x.name === k.columns[0]);
+    return !!c && affinityOf(c).score >= STRONG_AFFINITY;
+  });
 }
 
 function combos<T>(xs: T[], k: number): T[][] {
@@ -83,49 +111,89 @@ function combos<T>(xs: T[], k: number): T[][] {
   return xs.flatMap((x, i) => combos(xs.slice(i + 1), k - 1).map((rest) => [x, ...rest]));
 }
 
-/** Composite keys of 2 then 3 columns: HLL estimates choose, exact counts decide; minimal sets only. */
+/** An upper bound on the column's distinct values in the whole table (a sample's count scales up). */
+function distinctBound(c: KeyColumn, rows: number, sampled: boolean): number {
+  if (c.distinctExact !== undefined) return c.distinctExact;
+  return sampled ? Math.min(rows, Math.ceil((c.distinct * rows) / PROFILE_SAMPLE)) : Math.ceil(c.distinct * 1.05);
+}
+
+interface Search {
+  wh: Warehouse;
+  source: string;
+  rows: number;
+  signal?: AbortSignal;
+}
+
+/** Which sets are unique: exactly on small tables; on large ones a sample refutes and the full table decides. */
+async function uniqueSets(s: Search, sets: KeyColumn[][]): Promise<KeyColumn[][]> {
+  const hash = (set: KeyColumn[]) => `uniqExact(cityHash64(${set.map((c) => quoteIdent(c.name)).join(', ')}))`;
+  const query = async (list: KeyColumn[][], where: string, params?: Record<string, number>) => {
+    const r = (await s.wh.query(`SELECT count() AS n, ${list.map((set, i) => `${hash(set)} AS x${i}`).join(', ')} FROM ${s.source}${where}`, { signal: s.signal, params }))[0] ?? {};
+    return list.filter((_, i) => Number(r[`x${i}`] ?? -1) === Number(r.n ?? -2));
+  };
+  if (s.rows <= DIRECT_ROWS) return query(sets, '');
+  const survivors = await query(sets, ' WHERE randCanonical() < {p:Float64}', { p: DIRECT_ROWS / s.rows });
+  if (survivors.length === 0) return [];
+  return query(survivors.slice(0, MAX_EXACT_CHECKS), '');
+}
+
+/** Sets worth verifying at one size: minimal, free of exact dependencies, with enough combinations to be unique. */
+export function plausibleSets(pool: KeyColumn[], k: number, found: KeyColumn[][], deps: [string, string][], bound: (c: KeyColumn) => number, rows: number): KeyColumn[][] {
+  const names = (s: KeyColumn[]) => new Set(s.map((c) => c.name));
+  return combos(pool, k)
+    .filter((s) => !found.some((f) => f.every((c) => s.includes(c))))
+    .filter((s) => !deps.some(([a, b]) => names(s).has(a) && names(s).has(b)))
+    .filter((s) => s.reduce((a, c) => a * bound(c), 1) >= rows)
+    .sort((a, b) => compositeScore(b) - compositeScore(a))
+    .slice(0, SETS_PER_LEVEL);
+}
+
+function compositeEvidence(set: KeyColumn[], rows: number): string[] {
+  return [
+    `exact: ${rows} rows, ${rows} distinct combinations, no empties`,
+    ...set.map((c) => `${c.name}: ${affinityOf(c).reason}`),
+    ...(dateWithEntity(set) ? ['a date with an entity: the grain of a time series'] : []),
+  ];
+}
+
+/**
+ * Columns that can be part of a composite key, whatever their type or position: identifier-like ones with
+ * many values first (a column of 3 values does little towards distinguishing 1,800 rows).
+ */
+export function compositePool(columns: KeyColumn[], rows: number): KeyColumn[] {
+  const promise = (c: KeyColumn) => affinityOf(c).score + Math.log(c.distinct) / Math.log(Math.max(2, rows));
+  return columns
+    .filter((c) => c.missing === 0 && c.distinct > 1 && c.distinctExact !== rows)
+    .sort((a, b) => promise(b) - promise(a) || a.position - b.position)
+    .slice(0, POOL);
+}
+
+/**
+ * Minimal composite keys of 2 to 4 columns. Stops at the first size that yields a key of identifier-like
+ * columns; a key that needs a measure keeps the search going for a better one.
+ */
 export async function compositeKeys(
   wh: Warehouse,
   database: string,
   table: string,
   rows: number,
   columns: KeyColumn[],
-  signal?: AbortSignal,
-  /** Distinct counts come from a sample: they cannot bound the number of combinations. */
-  sampled = false,
+  opts: { signal?: AbortSignal; sampled?: boolean; dependencies?: FunctionalDependency[] } = {},
 ): Promise<KeyCandidate[]> {
   if (rows < 2) return [];
-  const pool = columns
-    .filter((c) => c.missing === 0 && c.distinct > 1 && c.distinct < rows && typeScore(c.inferred, c.maxLength) >= 0.3)
-    .sort((a, b) => Number(isKeyLikeName(b.name)) - Number(isKeyLikeName(a.name)) || a.position - b.position)
-    .slice(0, COMPOSITE_COLUMNS);
+  const bound = (c: KeyColumn) => distinctBound(c, rows, opts.sampled ?? false);
+  const pool = compositePool(columns, rows);
+  const deps = (opts.dependencies ?? []).flatMap((d) => d.to.map((b): [string, string] => [d.from[0], b]));
+  const search: Search = { wh, source: qualified(database, table), rows, signal: opts.signal };
   const found: KeyColumn[][] = [];
-  for (const k of [2, 3]) {
-    const sets = combos(pool, k).filter((s) => !found.some((f) => f.every((c) => s.includes(c))));
-    // Product of distinct counts below the row count cannot be unique.
-    const possible = sampled ? sets : sets.filter((s) => s.reduce((a, c) => a * c.distinct, 1) >= rows);
-    if (possible.length === 0) continue;
-    const tuple = (s: KeyColumn[]) => `(${s.map((c) => quoteIdent(c.name)).join(', ')})`;
-    const est = (await wh.query(`SELECT ${possible.map((s, i) => `uniq${tuple(s)} AS e${i}`).join(', ')} FROM ${qualified(database, table)}`, { signal }))[0] ?? {};
-    const likely = possible
-      .map((set, i) => ({ set, e: Number(est[`e${i}`] ?? 0) }))
-      .filter((x) => x.e >= rows * 0.97)
-      .sort((x, y) => y.e - x.e)
-      .slice(0, MAX_EXACT_CHECKS)
-      .map((x) => x.set);
-    if (likely.length === 0) continue;
-    const ex = (await wh.query(`SELECT ${likely.map((s, i) => `uniqExact${tuple(s)} AS x${i}`).join(', ')} FROM ${qualified(database, table)}`, { signal }))[0] ?? {};
-    likely.forEach((s, i) => {
-      if (Number(ex[`x${i}`] ?? 0) === rows) found.push(s);
-    });
-    if (found.length > 0) break;
+  for (let k = 2; k <= Math.min(MAX_COLUMNS, pool.length); k++) {
+    const sets = plausibleSets(pool, k, found, deps, bound, rows);
+    if (sets.length > 0) found.push(...(await uniqueSets(search, sets)));
+    if (found.some((s) => s.every((c) => affinityOf(c).score >= GOOD_MEMBER))) break;
   }
-  return found.map((s) => ({
-    columns: s.map((c) => c.name),
-    kind: 'candidate' as const,
-    confidence: compositeScore(s, rows),
-    evidence: [`exact: ${rows} rows, ${rows} distinct combinations, no empties`, 'no single column is a strong key'],
-  }));
+  // Columns in table order, as a reader expects them.
+  const ordered = found.map((s) => [...s].sort((a, b) => a.position - b.position));
+  return ordered.map((s) => ({ columns: s.map((c) => c.name), kind: 'candidate' as const, confidence: compositeScore(s), evidence: compositeEvidence(s, rows) }));
 }
 
 /** Rank, mark the best as primary (or the user's choice), keep the list short. */
@@ -141,4 +209,36 @@ export function rankKeys(keys: KeyCandidate[], userPrimary?: string[]): KeyCandi
   return list.map((k) => ({ ...k, kind: k === primary ? 'primary' : 'candidate', ...(k === primary && userPrimary ? { userDefined: true } : {}) }));
 }
 
-export { STRONG_SINGLE };
+/** The primary key's evidence says which unique columns it was preferred over, and why. */
+export function explainChoice(keys: KeyCandidate[], columns: KeyColumn[]): KeyCandidate[] {
+  const primary = keys.find((k) => k.kind === 'primary');
+  if (!primary || primary.declared) return keys;
+  const passed = keys.filter((k) => k !== primary && k.columns.length === 1 && !primary.columns.includes(k.columns[0]));
+  const why = passed.flatMap((k) => {
+    const c = columns.find((x) => x.name === k.columns[0]);
+    return c && affinityOf(c).score < STRONG_AFFINITY ? [`preferred over ${c.name} (unique, but ${affinityOf(c).reason})`] : [];
+  });
+  return why.length === 0 ? keys : keys.map((k) => (k === primary ? { ...k, evidence: [...k.evidence, ...why] } : k));
+}
+
+/**
+ * A table's keys: declared ones (certain), exact single keys, and composites when no identifier is unique
+ * on its own; ranked, the primary's choice explained.
+ */
+export async function tableKeys(
+  wh: Warehouse,
+  database: string,
+  table: string,
+  rows: number,
+  columns: KeyColumn[],
+  o: { search: boolean; sampled: boolean; dependencies: FunctionalDependency[]; declared: DeclaredConstraint[]; signal?: AbortSignal },
+): Promise<KeyCandidate[]> {
+  const singles = singleKeys(rows, columns);
+  const declared = await declaredKeys(wh, database, table, rows, o.declared, columns.map((c) => c.name), o.signal);
+  const declaredPrimary = declared.some((k) => k.confidence === 1);
+  const composites =
+    o.search && !declaredPrimary && !hasStrongSingle(singles, columns)
+      ? await compositeKeys(wh, database, table, rows, columns, { signal: o.signal, sampled: o.sampled, dependencies: o.dependencies })
+      : [];
+  return explainChoice(rankKeys(withDeclaredKeys(declared, [...singles, ...composites])), columns);
+}

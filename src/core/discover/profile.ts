@@ -7,6 +7,7 @@
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
 import { toNumber } from '../warehouse/rows';
+import { tokenMatch } from './missing';
 import { DMY_SEPARATOR, DMY_SHAPES, NUMBER_NOISE, NUMBER_SUFFIX, SHAPES, SHAPE_NAMES, type DmyShape, type ShapeName } from './shapes';
 
 /** Everything the profiling scan learned about one column (counts over the profiled rows). */
@@ -42,7 +43,8 @@ export interface RawProfile {
 
 export interface TableColumns {
   table: string;
-  columns: { name: string; position: number }[];
+  /** `missingTokens`: the user's tokens for the column, which replace the placeholder vocabulary. */
+  columns: { name: string; position: number; missingTokens?: string[] }[];
 }
 
 /**
@@ -63,16 +65,17 @@ const DATE_LIKE: ShapeName[] = ['dateIso', 'dateYmdSlash', 'dateSlash', 'dateDas
  * Per-value expressions, computed ONCE per value in an inner SELECT (aliased
  * `r_<what>`), so the aggregates below never repeat a regex.
  */
-export function rowExpressions(v: string, raw = v): string[] {
+export function rowExpressions(v: string, raw = v, nullToken = SHAPES.nullToken(v)): string[] {
   const r = (what: string, sql: string) => `${sql} AS r_${what}`;
   // Shapes read the value without surrounding spaces ("1, 2, 3" CSVs); only `padded` looks at the raw text.
-  const out = SHAPE_NAMES.map((s) => r(`s_${s}`, SHAPES[s](s === 'padded' ? raw : v)));
+  const out = SHAPE_NAMES.map((s) => r(`s_${s}`, s === 'nullToken' ? nullToken : SHAPES[s](s === 'padded' ? raw : v)));
   const f = (s: ShapeName) => `r_s_${s}`;
   for (const s of DMY_SHAPES) {
     // splitByChar is far cheaper than a regex extract, and runs only on values of the shape (short-circuit AND).
+    // OrNull: a part that is no number is unknown, never a 0 that would count as a day or month.
     const sep = `'${DMY_SEPARATOR[s]}'`;
-    out.push(r(`f_${s}`, `(${f(s)} AND toUInt16OrZero(splitByChar(${sep}, ${v})[1]) > 12)`));
-    out.push(r(`g_${s}`, `(${f(s)} AND toUInt16OrZero(splitByChar(${sep}, ${v})[2]) > 12)`));
+    out.push(r(`f_${s}`, `(${f(s)} AND toUInt16OrNull(splitByChar(${sep}, ${v})[1]) > 12)`));
+    out.push(r(`g_${s}`, `(${f(s)} AND toUInt16OrNull(splitByChar(${sep}, ${v})[2]) > 12)`));
   }
   const numberLike = `(${NUMBER_LIKE.map(f).join(' OR ')})`;
   // A decimal comma that is not also a US thousands group (1,234) reads as its European value.
@@ -91,8 +94,9 @@ export function rowExpressions(v: string, raw = v): string[] {
     // Upper bound of integer digits (length of the text): only decides Decimal(18,s) vs Decimal(38,s).
     r('intdig', `if(${numberLike}, if(${dot} > 0, toInt64(${dot}) - 1, toInt64(length(${v}))), if(${euOnly}, toInt64(${comma}) - 1, toInt64(0)))`),
     r('cscale', `if(${euOnly}, ${digitsEnd} - toInt64(${comma}), toInt64(0))`),
-    // Year: leading for year-first shapes, trailing for day/month-first and textual dates.
-    r('year', `if(${dateLike}, toUInt16OrZero(if(match(${v}, '^[0-9]{4}'), substring(${v}, 1, 4), substring(${v}, -4))), toUInt16(0))`),
+    // Year: leading for year-first shapes, trailing for day/month-first and textual dates; NULL (ignored by
+    // min and max) where those 4 characters are no year, so a time of day never reads as year 0.
+    r('year', `if(${dateLike}, toUInt16OrNull(if(match(${v}, '^[0-9]{4}'), substring(${v}, 1, 4), substring(${v}, -4))), NULL)`),
   );
   return out;
 }
@@ -195,6 +199,15 @@ export async function exactRowCount(wh: Warehouse, database: string, table: stri
 }
 
 /**
+ * Which values count as missing placeholders in the unpivoted scan: the user's tokens (exact texts, as silver
+ * compares them) for the columns that have them, the placeholder vocabulary for the others.
+ */
+function nullTokenSql(columns: TableColumns['columns']): string {
+  const chosen = columns.flatMap((c, k) => (c.missingTokens ? [`_k = ${k}, ${tokenMatch('_v', c.missingTokens)}`] : []));
+  return chosen.length ? `multiIf(${chosen.join(', ')}, ${SHAPES.nullToken('_t')})` : SHAPES.nullToken('_t');
+}
+
+/**
  * Profile every column of a table in ONE scan: the columns are unpivoted with
  * ARRAY JOIN into (k, v) pairs and aggregated GROUP BY k, so the SQL is the
  * same size for 3 or 300 columns (ClickHouse's analysis time grows quickly
@@ -214,7 +227,7 @@ export async function profileTable(
   const where = sampled ? ' WHERE randCanonical() < {p:Float64}' : '';
   const rowsSql = `SELECT ${cols.map((c, k) => `toString(${c}) AS _c${k}`).join(', ')} FROM ${qualified(database, t.table)}${where}`;
   const unpivot = `SELECT _k, _v FROM (${rowsSql}) ARRAY JOIN [${t.columns.map((_, k) => `_c${k}`).join(', ')}] AS _v, range(${t.columns.length}) AS _k`;
-  const inner = `SELECT _k, _v, trimBoth(_v) AS _t, ${rowExpressions('_t', '_v').join(',\n')} FROM (${unpivot})`;
+  const inner = `SELECT _k, _v, trimBoth(_v) AS _t, ${rowExpressions('_t', '_v', nullTokenSql(t.columns)).join(',\n')} FROM (${unpivot})`;
   const sql = `SELECT _k, count() AS n, ${columnAggregates('_v', '_t').join(',\n')} FROM (${inner}) GROUP BY _k ORDER BY _k`;
   const rows = await wh.query<Json>(sql, { signal, params: sampled ? { p: SAMPLE_ROWS / totalRows } : undefined });
   const byK = new Map(rows.map((r) => [Number(r._k), r]));

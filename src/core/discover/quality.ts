@@ -44,7 +44,7 @@ function completeness(q: ColumnQualityInput): QualityDimension {
   const d: QualityDimension = { name: 'completeness', score: clampScore(100 * (1 - share(missing, q.rows))), reasons: [], samples: [] };
   if (missing > 0) {
     d.reasons.push(`${missing} of ${q.rows} values missing (${pct(share(missing, q.rows))})`);
-    if (q.facts.nullTokens > 0) d.reasons.push(`${q.facts.nullTokens} placeholder value(s) like "N/A" or "null"`);
+    if (q.facts.nullTokens > 0) d.reasons.push(`${q.facts.nullTokens} written as ${q.facts.missingTokens.map((t) => JSON.stringify(t)).join(', ')} (missing-value tokens)`);
     d.advice = missing === q.rows ? 'The column is always empty: drop it or fix the source.' : 'Keep the column Nullable or decide a default in silver.';
   }
   return d;

@@ -13,6 +13,7 @@ function columnSection(c: CatalogColumn): string[] {
   if (c.inferred.format) out.push(`- **Format:** \`${c.inferred.format}\``);
   if (c.inferred.notes.length) out.push(`- **Why:** ${c.inferred.notes.map(cell).join('; ')}`);
   out.push(`- **Values:** ${fmt(p.rows)} rows, ${fmt(p.empty)} empty, ${fmt(p.distinct)} distinct${p.distinctExact ? ' (exact)' : ' (estimated)'}, length ${p.minLength}–${p.maxLength}`);
+  if (c.missingTokens?.length) out.push(`- **Missing values:** empty and ${c.missingTokens.map((t) => `\`${cell(t)}\``).join(', ')} (NULL in silver)`);
   if (p.numeric) {
     const q = Object.entries(p.numeric.quantiles).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
     out.push(`- **Numbers:** min ${fmt(p.numeric.min)}, max ${fmt(p.numeric.max)}, mean ${fmt(p.numeric.mean)}, stddev ${fmt(p.numeric.stddev)}; ${q}`);

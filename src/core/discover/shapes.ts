@@ -35,7 +35,8 @@ export type ShapeName =
   | 'padded'
   | 'nullToken';
 
-export const NULL_TOKEN_LIST = ['null', 'n/a', 'na', 'none', 'nil', 'nan', '-', '?'];
+/** Texts that stand for "no value" (compared lower-cased, up to 4 characters): R writes NA, Excel #N/A, SQL dumps NULL. */
+export const NULL_TOKEN_LIST = ['null', 'n/a', 'na', 'none', 'nil', 'nan', '-', '?', '#n/a'];
 const NULL_TOKENS = `(${NULL_TOKEN_LIST.map((t) => `'${t}'`).join(',')})`;
 const BOOL_WORDS = `('true','false','yes','no','y','n','t','f')`;
 
@@ -90,9 +91,10 @@ export const SHAPES: Record<ShapeName, (v: string) => string> = {
   uuid: (v) => gated(`length(${v}) = 36`, v, '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'),
   email: (v) => gated(`position(${v}, '@') > 0`, v, '^[^@ ]+@[^@ ]+[.][A-Za-z]{2,}$'),
   url: (v) => gated(`(startsWith(${v}, 'http') OR startsWith(${v}, 'ftp') OR startsWith(${v}, 'www.'))`, v, '^(https?|ftp)://[^ ]+$|^www[.][^ ]+$'),
+  // A plain decimal (a latitude 40.712776, an age 34.50) is a number, never a phone number.
   phone: (v) =>
     gated(
-      `(length(${v}) BETWEEN 7 AND 22 AND (${digitStart(v)} OR startsWith(${v}, '+') OR startsWith(${v}, '(')) AND multiSearchAny(${v}, [' ', '(', '.', '-', '+']))`,
+      `(length(${v}) BETWEEN 7 AND 22 AND (${digitStart(v)} OR startsWith(${v}, '+') OR startsWith(${v}, '(')) AND multiSearchAny(${v}, [' ', '(', '.', '-', '+']) AND NOT match(${v}, '^[0-9]+[.][0-9]+$'))`,
       v,
       '^[+]?[0-9]{0,3}[ .-]?[(]?[0-9]{2,4}[)]?[ .-]?[0-9]{3,4}[ .-]?[0-9]{3,5}$',
     ),

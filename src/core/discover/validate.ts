@@ -1,8 +1,9 @@
 /**
  * The exact pass: one aggregate query per table (per chunk of columns) over
  * the FULL table, after types are inferred. It measures what is written as
- * fact: empties, values the chosen expression fails to convert (with
- * samples), pattern misses, and exact distinct counts of key candidates.
+ * fact: empties, missing tokens, values the chosen expression fails to
+ * convert (with samples), pattern misses, and exact distinct counts of key
+ * candidates.
  */
 import { qualified, quoteIdent } from '../warehouse/sql';
 import type { Warehouse } from '../warehouse/warehouse';
@@ -10,10 +11,14 @@ import { toNumber } from '../warehouse/rows';
 import type { InferredType } from './catalog-types';
 import { NUMBER_SUFFIX, SHAPES, type ShapeName } from './shapes';
 import { DECIMAL_COMMA } from './infer';
+import { tokenMatch } from './missing';
 
 export interface ExactFacts {
   empty: number;
+  /** Values that are one of the column's missing tokens. */
   nullTokens: number;
+  /** The column's missing tokens: the user's, else the placeholder spellings found in the table (sorted). */
+  missingTokens: string[];
   /** Non-empty, non-placeholder values the expression does not convert. */
   bad: number;
   badSamples: string[];
@@ -38,6 +43,8 @@ export interface ValidateColumn {
   /** Pattern a text column is expected to follow. */
   pattern?: ShapeName;
   exactDistinct: boolean;
+  /** Missing tokens the user chose; otherwise every placeholder spelling (NA, N/A, null...) counts and is listed. */
+  missingTokens?: string[];
 }
 
 const SAMPLE = 5;
@@ -52,14 +59,17 @@ export function applyExpression(expression: string, column: string): string {
 function aggregates(c: ValidateColumn, i: number): string[] {
   const v = quoteIdent(c.name);
   const a = (what: string, sql: string) => `${sql} AS c${i}_${what}`;
-  const present = `(${v} != '' AND NOT ${SHAPES.nullToken(v)})`;
+  const token = c.missingTokens ? tokenMatch(v, c.missingTokens) : SHAPES.nullToken(v);
+  const present = `(${v} != '' AND NOT ${token})`;
   const isText = c.inferred.type === 'String' || c.inferred.type === 'LowCardinality(String)';
   const failed = isText ? '0' : `(${present} AND isNull(${applyExpression(c.inferred.expression, c.name)}))`;
   const miss = c.pattern ? `(${present} AND NOT ${SHAPES[c.pattern](v)})` : '0';
   const short = `substring(${v}, 1, 100)`;
   const out = [
     a('empty', `countIf(${v} = '')`),
-    a('nulls', `countIf(${SHAPES.nullToken(v)})`),
+    a('nulls', `countIf(${token})`),
+    // Every spelling found (at most a few dozen case variants of the placeholders), so silver nulls exactly what was counted.
+    a('toks', c.missingTokens ? 'emptyArrayString()' : `groupUniqArrayIf(${v}, ${token})`),
     a('bad', `countIf(${failed})`),
     a('badS', `groupUniqArrayIf(${SAMPLE})(${short}, ${failed})`),
     a('miss', `countIf(${miss})`),
@@ -99,6 +109,7 @@ export async function exactFacts(
       out.set(c.name, {
         empty: toNumber(g('empty')),
         nullTokens: toNumber(g('nulls')),
+        missingTokens: c.missingTokens ?? strs(g('toks')).sort(),
         bad: toNumber(g('bad')),
         badSamples: strs(g('badS')),
         patternMiss: toNumber(g('miss')),

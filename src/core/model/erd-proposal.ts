@@ -3,7 +3,7 @@
  * typed columns, primary keys, relationships, denormalisation found through
  * functional dependencies, subject-area groups and an initial layout. Pure.
  */
-import type { Catalog, CatalogTable, FunctionalDependency, Relationship } from '../discover/catalog-types';
+import type { Catalog, CatalogColumn, CatalogTable, FunctionalDependency, Relationship } from '../discover/catalog-types';
 import { MIN_CONFIDENCE } from '../discover/relationships';
 import type { Decomposition, Entity, EntityColumn, ErdModel, ErdRelationship } from './model-types';
 import { NameAllocator, objectPart, sanitizeName, stripKeySuffix } from './names';
@@ -98,7 +98,7 @@ function buildEntity(t: CatalogTable, name: string, catalog: Catalog, columnMap:
         name: colName,
         type,
         // A key column is verified non-empty by discovery, so it is never nullable.
-        nullable: pk.has(c.name) ? false : c.inferred.nullable,
+        nullable: pk.has(c.name) ? false : mayBeNull(c),
         source: { column: c.name, expression },
       };
     });
@@ -108,6 +108,15 @@ function buildEntity(t: CatalogTable, name: string, catalog: Catalog, columnMap:
     columns,
     primaryKey: [...pk].filter((c) => map.has(c)).map((c) => map.get(c) as string),
   };
+}
+
+/**
+ * A NULL written into a column that is not Nullable becomes 0, '' or 1970-01-01 without a word: a column
+ * whose values include an empty one, a missing token or one that does not convert is Nullable (older
+ * catalogs judged `nullable` on a sample, so the exact counts are read too).
+ */
+function mayBeNull(c: CatalogColumn): boolean {
+  return c.inferred.nullable || c.profile.empty > 0 || (c.missingTokens?.length ?? 0) > 0 || c.inferred.convertRate < 1;
 }
 
 function isSqlType(type: string): boolean {

@@ -11,8 +11,9 @@
 import type { Catalog } from '../discover/catalog-types';
 import type { Additivity, Aggregation, Dimension, DimensionRef, Entity, ErdModel, ErdRelationship, Fact, HeaderJoin, StarModel } from './model-types';
 import { ModelEvidence, isDateType, isFractionalType, isNumericType, looksLikeIdentifier } from './evidence';
-import { NameAllocator, sanitizeName, singular, stripKeySuffix } from './names';
+import { NameAllocator, sanitizeName, singular, stripKeySuffix, tokens } from './names';
 import { layoutStar } from './layout';
+import { hasRoles, isCalendarYear, isNumericFlag, isPeriodColumn, isVerifiedGrain, roleOf, verifiedKeys } from './star-evidence';
 
 // Designing again over an existing file lives with the other merges; callers know it by this module too.
 export { mergeStar, type StarSources } from './star-merge';
@@ -32,9 +33,11 @@ export interface Classification {
 
 /**
  * Fact evidence: measures (+2), references to two or more entities (+2; one: +0.5), more rows than every
- * entity it references (+1), event dates (+1). Dimension evidence: each entity referencing it (-1.5),
- * columns holding emails or phone numbers (-2). Two independent kinds of
- * fact evidence net of dimension evidence (score >= 3) make a fact.
+ * entity it references (+1), event dates (+1), measurements per period (a key that includes a date or
+ * year, with measures: +1.5), columns that are mostly measures (+1). Dimension evidence: each entity
+ * referencing it as a lookup (-1.5; not its own lines, nor a table sharing its key), columns holding
+ * emails or phone numbers (-2). Two independent kinds of fact evidence net of dimension evidence
+ * (score >= 3) make a fact.
  */
 export function classifyEntity(ev: ModelEvidence, e: Entity): Classification {
   const evidence: string[] = [];
@@ -53,8 +56,11 @@ export function classifyEntity(ev: ModelEvidence, e: Entity): Classification {
   const targetRows = targets.map((t) => ev.rows(ev.entity(t) as Entity));
   if (targets.length && targetRows.every((n) => rows > n)) add(1, `${rows} rows, more than every entity it references (${targetRows.join(', ')})`);
   if (dates.length) add(1, `event dates ${dates.join(', ')}`);
-  const referrers = [...new Set(ev.incoming(e.name).map((r) => r.from.entity))];
-  if (referrers.length) add(-1.5 * referrers.length, `referenced by ${referrers.join(', ')}`);
+  const period = e.primaryKey.filter((c) => isPeriodColumn(ev, e, c));
+  if (measures.length && period.length) add(1.5, `measurements per period: its key ${e.primaryKey.join(', ')} includes the period ${period.join(', ')}`);
+  const describing = e.columns.filter((c) => !e.primaryKey.includes(c.name) && !ev.fkColumns(e.name).has(c.name) && !dates.includes(c.name));
+  if (measures.length >= 2 && measures.length * 2 >= describing.length) add(1, `mostly measures (${measures.length} of ${describing.length} non-key columns)`);
+  referrerEvidence(ev, e, add, (text) => evidence.push(text));
   const contact = e.columns.filter((c) => {
     const p = ev.column(e, c.name)?.profile.patterns;
     return (p?.email ?? 0) >= 0.5 || (p?.phone ?? 0) >= 0.5;
@@ -64,9 +70,44 @@ export function classifyEntity(ev: ModelEvidence, e: Entity): Classification {
 }
 
 /**
+ * Entities referencing `e`: a lookup reference is dimension evidence; its own lines (see `isLineOf`)
+ * and a table holding the same members under the same key (one-to-one, a shared key) are not.
+ */
+function referrerEvidence(ev: ModelEvidence, e: Entity, add: (w: number, text: string) => void, note: (text: string) => void): void {
+  const incoming = ev.incoming(e.name);
+  const sameMembers = (r: ErdRelationship) => r.cardinality === 'one-to-one' || ev.catalogRelationship(r)?.kind === 'shared-key';
+  const lookups = [...new Set(incoming.filter((r) => !sameMembers(r) && !isLineOf(ev, r)).map((r) => r.from.entity))];
+  const lines = [...new Set(incoming.filter((r) => !sameMembers(r) && isLineOf(ev, r)).map((r) => r.from.entity))].filter((x) => !lookups.includes(x));
+  if (lookups.length) add(-1.5 * lookups.length, `referenced by ${lookups.join(', ')}`);
+  if (lines.length) note(`referenced by its lines ${lines.join(', ')} through part of their key (a header, not a lookup)`);
+}
+
+/**
+ * `r` goes from lines to their header: its columns are part of a verified key of the referencing
+ * entity and the rest of that key numbers the lines (order_id, line_number) or is itself a reference
+ * (order_id, product_id); and the header is an event (see `isEvent`): an order, not a product or a state.
+ */
+export function isLineOf(ev: ModelEvidence, r: ErdRelationship, seen: Set<string> = new Set()): boolean {
+  const child = ev.entity(r.from.entity);
+  const header = ev.entity(r.to.entity);
+  if (!child || !header || r.cardinality !== 'many-to-one') return false;
+  const keyed = verifiedKeys(ev, child).some((k) => r.from.columns.every((c) => k.includes(c)) && k.some((c) => !r.from.columns.includes(c)));
+  return keyed && isEvent(ev, header, new Set([...seen, child.name]));
+}
+
+/** An event has dates of its own, or is itself the lines of an event (order lines under a dated order). */
+function isEvent(ev: ModelEvidence, e: Entity, seen: Set<string>): boolean {
+  if (dateColumns(ev, e).length > 0) return true;
+  if (seen.has(e.name)) return false;
+  return ev.outgoing(e.name).some((r) => isLineOf(ev, r, seen));
+}
+
+/**
  * Classify every entity, then give a transaction header its due: an entity a fact references
  * through an identifying relationship (the reference is part of the fact's key and the rest of the
- * key numbers the lines, as order lines to orders) is the header of that fact (+1).
+ * key numbers the lines, as order lines to orders) is the header of that fact (+1). A fact that
+ * another fact references as a lookup, and whose members have an identity of their own (a key not
+ * made of references and periods only), is that fact's dimension (a product with stock levels).
  */
 export function classifyAll(ev: ModelEvidence): Map<string, Classification> {
   const classes = new Map(ev.erd.entities.map((e) => [e.name, classifyEntity(ev, e)]));
@@ -85,6 +126,7 @@ export function classifyAll(ev: ModelEvidence): Map<string, Classification> {
       c.role = c.score >= FACT_SCORE_THRESHOLD ? 'fact' : 'dimension';
     }
   }
+  demoteLookedUpFacts(ev, classes, new Set(facts.map((f) => f.name)));
   // A dimension's members are told apart by a key. With no primary key and no reference into it there is
   // none (a log with repeated rows, a header-only file): its rows stay rows, a fact at the grain of every row.
   for (const e of ev.erd.entities) {
@@ -94,6 +136,19 @@ export function classifyAll(ev: ModelEvidence): Map<string, Classification> {
     c.evidence.push('no primary key and nothing references it, so no dimension members to key: a fact at the grain of every row');
   }
   return classes;
+}
+
+function demoteLookedUpFacts(ev: ModelEvidence, classes: Map<string, Classification>, facts: Set<string>): void {
+  for (const e of ev.erd.entities) {
+    const c = classes.get(e.name);
+    if (c?.role !== 'fact') continue;
+    const fks = ev.fkColumns(e.name);
+    const ownIdentity = e.primaryKey.some((k) => !fks.has(k) && !isPeriodColumn(ev, e, k));
+    const by = [...new Set(ev.incoming(e.name).filter((r) => facts.has(r.from.entity) && r.cardinality === 'many-to-one' && !isLineOf(ev, r)).map((r) => r.from.entity))];
+    if (!ownIdentity || !by.length) continue;
+    c.role = 'dimension';
+    c.evidence.push(`the fact ${by.join(', ')} references it as a lookup and its members have a key of their own (${e.primaryKey.join(', ')}): a dimension of that fact, its numbers descriptive attributes`);
+  }
 }
 
 /**
@@ -114,17 +169,13 @@ export interface HeaderFold {
 }
 
 /**
- * Identifying references of `child`, from evidence, not names: many-to-one through part of its key,
- * the rest of the key numbering the rows and no reference (order lines -> orders), to an entity that
- * carries references and/or dates.
+ * Identifying references of `child`, from evidence, not names: many-to-one from its lines to a header
+ * (see `isLineOf`: order lines -> orders), to an entity that carries references and/or dates.
  */
 function identifyingReferences(ev: ModelEvidence, child: Entity): ErdRelationship[] {
-  const fks = ev.fkColumns(child.name);
   return ev.outgoing(child.name).filter((r) => {
     const header = ev.entity(r.to.entity);
-    if (!header || r.cardinality !== 'many-to-one' || !r.from.columns.every((c) => child.primaryKey.includes(c))) return false;
-    const rest = child.primaryKey.filter((c) => !r.from.columns.includes(c));
-    if (rest.length === 0 || rest.some((c) => fks.has(c))) return false;
+    if (!header || !isLineOf(ev, r)) return false;
     return ev.outgoing(header.name).length > 0 || dateColumns(ev, header).length > 0;
   });
 }
@@ -135,9 +186,11 @@ function identifyingReferences(ev: ModelEvidence, child: Entity): ErdRelationshi
  * (deliveries -> orders on order_id: the key carried down). A level is taken only while its join
  * columns carry through to the line's own columns (identifying keys), so each level joins in one hop;
  * a parent that cannot be joined so ends the chain and stays a dimension of the last header. `lower`:
- * the entities under `line` when it is itself a header of a longer chain.
+ * the entities under `line` when it is itself a header of a longer chain. `shared`: references from
+ * the lines of other facts that the header heads too (order lines and payments on one order): each
+ * of those facts folds the header, none makes it a dimension.
  */
-export function headerChain(ev: ModelEvidence, line: Entity, lower: string[] = []): HeaderFold[] {
+export function headerChain(ev: ModelEvidence, line: Entity, lower: string[] = [], shared: (x: ErdRelationship) => boolean = () => false): HeaderFold[] {
   const out: HeaderFold[] = [];
   const seen = new Set([line.name, ...lower]);
   let child: Entity | undefined = line;
@@ -146,12 +199,12 @@ export function headerChain(ev: ModelEvidence, line: Entity, lower: string[] = [
   const carriedKey = (x: ErdRelationship) => seen.has(x.from.entity) && x.from.columns.every((c) => ev.entity(x.from.entity)?.primaryKey.includes(c));
   while (child) {
     const below: Entity = child;
-    const step = identifyingReferences(ev, below)
+    const candidates = identifyingReferences(ev, below)
       .map((r) => ({ r, from: prev ? r.from.columns.map((c) => (prev as HeaderJoin).from[(prev as HeaderJoin).to.indexOf(c)]) : [...r.from.columns] }))
-      .find(({ r, from }) => {
-        if (seen.has(r.to.entity) || from.some((c) => c === undefined)) return false;
-        return ev.incoming(r.to.entity).every((x) => x.from.entity === below.name || carriedKey(x));
-      });
+      .filter(({ r, from }) => !seen.has(r.to.entity) && !from.some((c) => c === undefined));
+    const headsOnly = (to: string, alsoShared: boolean) => ev.incoming(to).every((x) => x.from.entity === below.name || carriedKey(x) || (alsoShared && shared(x)));
+    // The nearest header first: one only this chain reaches; a header other facts share only when none is.
+    const step = candidates.find(({ r }) => headsOnly(r.to.entity, false)) ?? candidates.find(({ r }) => headsOnly(r.to.entity, true));
     if (!step) break;
     const header = ev.entity(step.r.to.entity) as Entity;
     prev = { entity: header.name, from: step.from, to: [...step.r.to.columns] };
@@ -163,7 +216,7 @@ export function headerChain(ev: ModelEvidence, line: Entity, lower: string[] = [
 }
 
 /**
- * Line facts with their header chains, keyed by the line: a fact with additive measures whose rows
+ * Line facts with their header chains, keyed by the line: a fact with measures whose rows
  * have an identifying parent. The finest grain wins: a line fact that is itself in another line
  * fact's chain (order lines under deliveries) is a header there, not a line of its own. Kimball: the
  * line fact inherits its headers' references and dates; a header with measures of its own also gets
@@ -173,8 +226,8 @@ export function findHeaders(ev: ModelEvidence, classes: Map<string, Classificati
   const chains = new Map<string, HeaderFold[]>();
   for (const line of ev.erd.entities) {
     const cls = classes.get(line.name);
-    if (cls?.role !== 'fact' || !cls.measures.some((m) => measureKind(ev, line, m).additivity === 'additive')) continue;
-    const chain = headerChain(ev, line);
+    if (cls?.role !== 'fact' || !cls.measures.length) continue;
+    const chain = headerChain(ev, line, [], linesOfFacts(ev, classes));
     if (chain.length) chains.set(line.name, chain);
   }
   const inner = new Set([...chains.values()].flatMap((c) => c.map((h) => h.header.name)));
@@ -182,15 +235,27 @@ export function findHeaders(ev: ModelEvidence, classes: Map<string, Classificati
   return chains;
 }
 
-/** Numeric columns that are not keys, references, identifiers or zero-padded codes. */
+/** References into a header from the lines of a fact (several facts may share one header). */
+function linesOfFacts(ev: ModelEvidence, classes: Map<string, Classification>): (x: ErdRelationship) => boolean {
+  return (x) => classes.get(x.from.entity)?.role === 'fact' && isLineOf(ev, x);
+}
+
+/**
+ * Measures: columns discovery gave the measure role, or (older catalogs without roles) numeric columns
+ * that are not identifiers by name or zero-padded codes. Never a primary key or reference column, a
+ * calendar year (a date part) or a 0/1 flag, whatever the role says; a column with one value measures nothing.
+ */
 export function measureColumns(ev: ModelEvidence, e: Entity): string[] {
-  const keys = ev.keyColumns(e);
   const fks = ev.fkColumns(e.name);
+  const roles = hasRoles(ev, e);
+  // Without roles a verified single-column key is an identifier; with them, the role has already weighed uniqueness.
+  const keys = roles ? new Set(e.primaryKey) : ev.keyColumns(e);
   return e.columns
-    .filter((c) => isNumericType(c.type) && !keys.has(c.name) && !fks.has(c.name) && !looksLikeIdentifier(c.name))
+    .filter((c) => isNumericType(c.type) && !keys.has(c.name) && !fks.has(c.name))
+    .filter((c) => (roles ? roleOf(ev, e, c.name)?.kind === 'measure' : !looksLikeIdentifier(c.name)))
+    .filter((c) => !isCalendarYear(ev, e, c.name) && !isNumericFlag(ev, e, c.name))
     .filter((c) => {
       const p = ev.column(e, c.name)?.profile;
-      // Zero-padded numbers are codes; a column with one value measures nothing.
       return !p || ((p.patterns.zeroPadded ?? 0) < 0.5 && p.distinct > 1);
     })
     .map((c) => c.name);
@@ -202,24 +267,33 @@ function dateColumns(ev: ModelEvidence, e: Entity): string[] {
   return e.columns.filter((c) => isDateType(c.type) && !keys.has(c.name) && !fks.has(c.name)).map((c) => c.name);
 }
 
+/** Dates in a fact's key (the day of a weekly rating, of a reading): the period its rows measure, a date dimension role too. */
+function periodDates(ev: ModelEvidence, e: Entity): string[] {
+  const fks = ev.fkColumns(e.name);
+  return e.primaryKey.filter((c) => !fks.has(c) && isDateType(e.columns.find((x) => x.name === c)?.type ?? ''));
+}
+
 /**
- * Default aggregation and additivity of a measure. Word lists look at the
- * column name (amounts, quantities, balances, prices); values decide first
- * where they can: percentages and fractions in [0, 1] are ratios.
+ * Default aggregation and additivity of a measure. Values decide first: percentages and fractions in
+ * [0, 1] are ratios. Then the name, as one signal: an extreme (temp_max) keeps its own aggregation;
+ * balances and levels are semi-additive; amounts and quantities additive; prices, rates, averages not.
  */
 export function measureKind(ev: ModelEvidence, e: Entity, column: string): { aggregation: Aggregation; additivity: Additivity } {
   const name = sanitizeName(column);
+  const words = tokens(column);
   const col = ev.column(e, column);
   const type = e.columns.find((c) => c.name === column)?.type ?? '';
   const num = col?.profile.numeric;
   const semi = { aggregation: 'sum' as const, additivity: 'semi-additive' as const };
   const non = { aggregation: 'avg' as const, additivity: 'non-additive' as const };
   const add = { aggregation: 'sum' as const, additivity: 'additive' as const };
-  if (/(balance|level|inventory|stock|on_?hand|avail|headcount|snapshot)/.test(name)) return semi;
   if ((col?.profile.patterns.percent ?? 0) >= 0.5) return non;
   if (isFractionalType(type) && num && num.min >= 0 && num.max <= 1) return non;
+  if (words.includes('max')) return { aggregation: 'max', additivity: 'non-additive' };
+  if (words.includes('min')) return { aggregation: 'min', additivity: 'non-additive' };
+  if (/(balance|level|inventory|stock|on_?hand|avail|headcount|snapshot)/.test(name)) return semi;
   if (/(amount|total|extended|revenue|sales|subtotal|sum)/.test(name)) return add;
-  if (/(price|rate|ratio|pct|percent|avg|average|mean|score|rating|temperature|unit_)/.test(name)) return non;
+  if (/(price|rate|ratio|pct|percent|perc|avg|average|mean|score|rating|temperature|unit_)/.test(name)) return non;
   return add;
 }
 
@@ -233,9 +307,13 @@ export function proposeStar(erd: ErdModel, catalog: Catalog, opts: StarProposalO
   const ev = new ModelEvidence(erd, catalog);
   const classes = classifyAll(ev);
   const chains = findHeaders(ev, classes);
-  // The line fact of each folded header, and the chain entities under it.
+  // The line fact of each folded header, and the chain entities under it; a header several facts share names the first.
   const lineOf = new Map<string, { line: string; lower: string[] }>();
-  for (const [line, chain] of chains) chain.forEach((h, i) => lineOf.set(h.header.name, { line, lower: chain.slice(0, i).map((x) => x.header.name) }));
+  for (const [line, chain] of chains) {
+    chain.forEach((h, i) => {
+      if (!lineOf.has(h.header.name)) lineOf.set(h.header.name, { line, lower: chain.slice(0, i).map((x) => x.header.name) });
+    });
+  }
   // A folded header is no dimension: its references and dates belong to its line fact. Its own measures
   // make it a fact at its grain too (Kimball's header-grain fact): on the lines they would repeat.
   const isLineFact = (name: string) => classes.get(name)?.role === 'fact' && !lineOf.has(name);
@@ -245,20 +323,22 @@ export function proposeStar(erd: ErdModel, catalog: Catalog, opts: StarProposalO
     const at = lineOf.get(f.name);
     if (!at) return chains.get(f.name) ?? [];
     // Only the headers its line fact folds too: a level that does not join the line stays its dimension.
-    const chain = headerChain(ev, f, [at.line, ...at.lower]);
+    const chain = headerChain(ev, f, [at.line, ...at.lower], linesOfFacts(ev, classes));
     const end = chain.findIndex((h) => lineOf.get(h.header.name)?.line !== at.line);
     return end < 0 ? chain : chain.slice(0, end);
   };
-  // Each line fact, then the header-grain facts of its chain.
-  const factEntities = erd.entities
-    .filter((e) => isLineFact(e.name))
-    .flatMap((l) => [l, ...(chains.get(l.name) ?? []).filter((h) => headerFacts.has(h.header.name)).map((h) => h.header)]);
+  // Each line fact, then the header-grain facts of its chain (once, after the first line fact of a shared header).
+  const factEntities = [
+    ...new Set(
+      erd.entities.filter((e) => isLineFact(e.name)).flatMap((l) => [l, ...(chains.get(l.name) ?? []).filter((h) => headerFacts.has(h.header.name)).map((h) => h.header)]),
+    ),
+  ];
   const folds = new Map(factEntities.map((f) => [f.name, chainOf(f)]));
   const reached = (f: Entity) => [f.name, ...(folds.get(f.name) ?? []).map((h) => h.header.name)];
   const referencedByFacts = new Set(factEntities.flatMap((f) => reached(f).flatMap((x) => ev.outgoing(x).map((r) => r.to.entity))));
   for (const h of lineOf.keys()) referencedByFacts.delete(h);
   const names = new NameAllocator();
-  const hasDates = factEntities.some((f) => reached(f).some((x) => dateColumns(ev, ev.entity(x) as Entity).length > 0));
+  const hasDates = factEntities.some((f) => periodDates(ev, f).length > 0 || reached(f).some((x) => dateColumns(ev, ev.entity(x) as Entity).length > 0));
   if (hasDates) names.claim('date');
   const factName = new Map(factEntities.map((f) => [f.name, names.claim(f.name)]));
   // Non-facts referenced by a fact are dimensions; the rest fold into the dimensions that reach them.
@@ -316,14 +396,20 @@ function factReferences(ev: ModelEvidence, e: Entity, folds: Fold[], dimName: Ma
   const perDim = new Map<string, number>();
   for (const { r } of out) if (dimName.has(r.to.entity)) perDim.set(r.to.entity, (perDim.get(r.to.entity) ?? 0) + 1);
   const refs: DimensionRef[] = [];
+  const roles = new NameAllocator();
   for (const { r, via } of out) {
     const dim = dimName.get(r.to.entity);
     if (!dim) continue;
     // The same dimension reached twice plays roles named after the referencing columns (ship_to, bill_to).
-    let role = (perDim.get(r.to.entity) ?? 0) > 1 ? sanitizeName(stripKeySuffix(r.from.columns.join('_'))) : dim;
-    // Two levels may name their references alike (a line's and its header's product_id): the header's is prefixed.
-    if (via && refs.some((x) => x.role === role)) role = `${sanitizeName(singular(via.entity))}_${role}`;
-    refs.push({ dimension: dim, role, columns: [...r.from.columns], ...(via ? { via } : {}) });
+    const columns = sanitizeName(r.from.columns.join('_'));
+    let role = (perDim.get(r.to.entity) ?? 0) > 1 ? sanitizeName(stripKeySuffix(columns)) : dim;
+    if (roles.has(role)) {
+      // Two levels may name their references alike (a line's and its header's product_id): the header's is prefixed.
+      // Two keys of one member (customer_id and customer_key) strip to one name: the columns tell them apart.
+      const sameColumns = refs.some((x) => x.role === role && sanitizeName(x.columns.join('_')) === columns);
+      role = via && sameColumns ? `${sanitizeName(singular(via.entity))}_${role}` : columns;
+    }
+    refs.push({ dimension: dim, role: roles.claim(role), columns: [...r.from.columns], ...(via ? { via } : {}) });
   }
   return refs;
 }
@@ -339,17 +425,15 @@ function buildFact(ev: ModelEvidence, e: Entity, name: string, cls: Classificati
     degenerate.push(...r.from.columns.filter((c) => !degenerate.includes(c) && !dimCols.has(c)));
   }
   const headerDates = folds.map(({ fold }) => ({ via: fold.via, dates: dateColumns(ev, fold.header) }));
-  const allDates = cls.dates.length + headerDates.reduce((n, h) => n + h.dates.length, 0);
-  const roles = new Set(refs.map((r) => r.role));
+  const ownDates = [...periodDates(ev, e), ...cls.dates];
+  const allDates = ownDates.length + headerDates.reduce((n, h) => n + h.dates.length, 0);
+  const roles = new NameAllocator(refs.map((r) => r.role));
   // Role per date column; a header's date named like one already taken (created_at on lines and orders) is prefixed with the header.
   const dateRole = (d: string, via?: HeaderJoin) => {
-    let want = allDates > 1 ? sanitizeName(d) : 'date';
-    if (roles.has(want) && via) want = `${sanitizeName(singular(via.entity))}_${want}`;
-    const role = roles.has(want) ? `${want}_${roles.size}` : want;
-    roles.add(role);
-    return role;
+    const want = allDates > 1 ? sanitizeName(d) : 'date';
+    return roles.claim(roles.has(want) && via ? `${sanitizeName(singular(via.entity))}_${want}` : want);
   };
-  for (const d of cls.dates) refs.push({ dimension: 'date', role: dateRole(d), columns: [d] });
+  for (const d of ownDates) refs.push({ dimension: 'date', role: dateRole(d), columns: [d] });
   for (const h of headerDates) for (const d of h.dates) refs.push({ dimension: 'date', role: dateRole(d, h.via), columns: [d], via: h.via });
   const fromHeaders = folds.map((f) => ({ ...f, columns: headerColumns(ev, f.fold.header, f.fold.rel.to.columns, f.cls) }));
   // A header-grain fact keeps the descriptors its lines copy (status, priority), as its own degenerate attributes.
@@ -363,11 +447,7 @@ function buildFact(ev: ModelEvidence, e: Entity, name: string, cls: Classificati
     if (e.primaryKey.length === 0 || isIdentifierOnFact(ev, e, c.name, keys) || descriptors.has(c.name)) degenerate.push(c.name);
     else left.push(c.name);
   }
-  const fks = ev.fkColumns(e.name);
-  const grain = e.primaryKey.length ? [...e.primaryKey] : [...new Set([...fks, ...cls.dates])];
-  const grainDescription = e.primaryKey.length
-    ? `One row per ${e.name} row, identified by ${grain.join(', ')}.`
-    : `One row per combination of ${grain.join(', ') || 'all columns'} (no primary key).`;
+  const { grain, grainDescription } = factGrain(ev, e);
   const headerDegenerate = fromHeaders.filter((h) => h.columns.length).map((h) => ({ via: h.fold.via, columns: h.columns }));
   return {
     name,
@@ -383,6 +463,16 @@ function buildFact(ev: ModelEvidence, e: Entity, name: string, cls: Classificati
       fromHeaders.map((h) => ` ${headerReason(ev, h.fold, h.cls, h.columns, ctx.factName(h.fold.header.name))}`).join('') +
       notPlaced(ev, e, left),
   };
+}
+
+/**
+ * The grain is the entity's key only when discovery verified it unique (or the user chose it): a grain
+ * that is not unique would double count. Otherwise every row is its own fact row, and the description says why.
+ */
+function factGrain(ev: ModelEvidence, e: Entity): { grain: string[]; grainDescription: string } {
+  if (isVerifiedGrain(ev, e)) return { grain: [...e.primaryKey], grainDescription: `One row per ${e.name} row, identified by ${e.primaryKey.join(', ')} (a verified key).` };
+  const why = e.primaryKey.length ? `its key ${e.primaryKey.join(', ')} is not a key discovery verified unique` : 'no primary key';
+  return { grain: [], grainDescription: `One row per ${e.name} row: ${why}, so every row is a fact row (set a verified key in the catalog to declare a grain).` };
 }
 
 /** Columns left off the fact, told apart: few repeating values suit a junk dimension, the rest is text. */
@@ -456,8 +546,12 @@ function isIdentifierOnFact(ev: ModelEvidence, e: Entity, column: string, keys: 
   return filled > 0 && p.distinct / filled >= 0.5 && p.maxLength <= MAX_IDENTIFIER_LENGTH;
 }
 
-/** Address-like attributes (by name, or holding emails/phones) change over time for the same member: their history is worth keeping (SCD type 2). */
-const CHANGING = /(address|street|city|zip|postal|postcode|state|province|region|country|phone|email|segment|title|department|job|manager|marital|status|tier)/;
+/**
+ * SCD type from observed change, never from names: type 2 needs bronze loads that showed a member's
+ * tracked attribute change, and the catalog records no such history. So a dimension starts as type 1
+ * (a static lookup stays so); the user chooses type 2 in the editor where history matters.
+ */
+const SCD_REASON = 'SCD 1: the catalog records no change of a member\'s attributes across bronze loads, so values are overwritten; choose SCD 2 in the editor to keep their history';
 
 function buildDimension(
   ev: ModelEvidence,
@@ -484,20 +578,12 @@ function buildDimension(
       attributes.push({ name: attrNames.claim(wanted), column: c.name, type: c.type, entity: p });
     }
   }
-  const contact = (a: Dimension['attributes'][number]) => {
-    const owner = ev.entity(a.entity ?? e.name);
-    const p = owner ? ev.column(owner, a.column)?.profile.patterns : undefined;
-    return (p?.email ?? 0) >= 0.5 || (p?.phone ?? 0) >= 0.5;
-  };
-  // References and codes identify; they are not descriptions that change (n_regionkey is no region name).
-  const isReference = (a: Dimension['attributes'][number]) => looksLikeIdentifier(a.column) || ev.fkColumns(a.entity ?? e.name).has(a.column);
-  const changing = attributes.filter((a) => !isReference(a) && (CHANGING.test(sanitizeName(a.name)) || contact(a)));
   const naturalKey = e.primaryKey.length ? [...e.primaryKey] : [...new Set(ev.incoming(e.name).flatMap((r) => r.to.columns))];
   const why = [
     referencedByFacts.has(e.name) ? `referenced by fact ${[...new Set(ev.incoming(e.name).map((r) => factOf(r.from.entity)).filter((x) => x !== undefined))].join(', ')}` : 'not referenced by any fact',
     `classification: ${classification.evidence.join('; ') || 'no fact evidence'}`,
     collapsed.length ? `snowflaked ${collapsed.join(', ')} collapsed into it` : '',
-    changing.length ? `SCD 2: ${changing.map((a) => a.name).join(', ')} change over time` : 'SCD 1: no changing attributes found',
+    SCD_REASON,
   ].filter(Boolean);
   return {
     name,
@@ -506,8 +592,7 @@ function buildDimension(
     // A source column already called `<dim>_key` keeps its name; the surrogate key steps aside.
     surrogateKey: attrNames.claim(`${name}_key`),
     attributes,
-    scdType: changing.length ? 2 : 1,
-    ...(changing.length ? { tracked: changing.map((a) => a.name) } : {}),
+    scdType: 1,
     collapsed,
     hierarchies: [],
     reason: `Dimension: ${why.join('; ')}.`,

@@ -1,7 +1,7 @@
 /** Discover commands: run discovery, record the user's decisions, show a table profile. */
 import * as vscode from 'vscode';
 import { discover } from '../../core/discover/discover';
-import { setPrimaryKey, setRelationshipStatus, setRename, setTypeOverride } from '../../core/discover/catalog';
+import { setMissingTokens, setPrimaryKey, setRelationshipStatus, setRename, setTypeOverride } from '../../core/discover/catalog';
 import type { Catalog, CatalogColumn, CatalogTable, Relationship } from '../../core/discover/catalog-types';
 import { profileMarkdown } from '../../core/discover/report';
 import { sqlType } from '../../core/warehouse/sql';
@@ -102,6 +102,19 @@ export function registerDiscoverCommands(session: KimballSession): vscode.Dispos
       const name = await vscode.window.showInputBox({ title: `Silver name of ${c.table.name}.${c.column.name}`, value: current });
       if (!name || name === current) return;
       setRename(session.paths, c.catalog.database, c.table.name, c.column.name, name.trim());
+      session.fire('catalog');
+    }),
+    cmd('kimball.setMissingTokens', 'Set Missing-Value Tokens', async (node) => {
+      const c = await pickColumn(session, node);
+      if (!c) return;
+      const value = await vscode.window.showInputBox({
+        title: `Texts that mean "no value" in ${c.table.name}.${c.column.name}`,
+        value: (c.column.missingTokens ?? []).join(', '),
+        prompt: 'Separated by commas, each exactly as written (e.g. NA, N/A, #N/A, -); empty for none. They become NULL in silver for every type.',
+      });
+      if (value === undefined) return;
+      const tokens = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
+      setMissingTokens(session.paths, c.catalog.database, c.table.name, c.column.name, tokens);
       session.fire('catalog');
     }),
     cmd('kimball.showProfile', 'Show Table Profile', async (node) => {

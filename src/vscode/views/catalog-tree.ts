@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { readCatalog } from '../../core/discover/catalog';
-import type { Catalog, CatalogColumn, CatalogTable, Relationship } from '../../core/discover/catalog-types';
+import type { Catalog, CatalogColumn, CatalogTable, KeyCandidate, Relationship } from '../../core/discover/catalog-types';
 import { describeError } from '../../core/errors';
 import type { KimballSession } from '../session';
 
@@ -43,20 +43,31 @@ function columnTooltip(n: { catalog: Catalog; table: CatalogTable; column: Catal
   md.appendMarkdown(`Converts ${Math.round(c.inferred.convertRate * 1000) / 10}% · confidence ${c.inferred.confidence}\n\n`);
   md.appendMarkdown(`${c.inferred.notes.join('; ')}\n\n`);
   md.appendMarkdown(`${c.profile.distinct} distinct · ${c.profile.empty} empty of ${c.profile.rows}\n\n`);
+  if (c.role) md.appendMarkdown(`Role: **${c.role.kind}** (${c.role.evidence.join('; ')})\n\n`);
   for (const d of c.quality?.dimensions ?? []) md.appendMarkdown(`- ${d.name} ${d.score}${d.reasons.length ? ': ' + d.reasons.join('; ') : ''}\n`);
   const refs = n.catalog.relationships.filter((r) => r.fromTable === n.table.name && r.fromColumns.includes(c.name));
   for (const r of refs) md.appendMarkdown(`\n→ ${r.toTable}.${r.toColumns.join(',')} (${r.status}, ${r.confidence})`);
   return md;
 }
 
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x}`;
+
 function relationshipTooltip(r: Relationship): vscode.MarkdownString {
   const e = r.evidence;
   const md = new vscode.MarkdownString(`**${r.fromTable}.${r.fromColumns.join(',')} → ${r.toTable}.${r.toColumns.join(',')}**\n\n`);
-  md.appendMarkdown(`${r.status} · confidence ${r.confidence} · ${r.cardinality}\n\n`);
-  md.appendMarkdown(`- containment ${e.containment} (${e.orphans} orphan value(s), exact)\n- name similarity ${e.nameSimilarity}\n`);
-  md.appendMarkdown(`- distinct ${e.fromDistinct} → ${e.toDistinct}; empty share ${r.nullRate}\n`);
+  const kind = r.kind === 'shared-key' ? 'shared key (same entities in both tables)' : 'reference';
+  md.appendMarkdown(`${r.status} · confidence ${r.confidence}${r.declared ? ' · **declared by the source**' : ''} · ${kind} · ${r.cardinality}\n\n`);
+  md.appendMarkdown(`- containment ${e.containment} (${e.orphans} orphan value(s), exact)${e.coverage !== undefined ? `; uses ${Math.round(e.coverage * 100)}% of the key's values` : ''}\n`);
+  md.appendMarkdown(`- name similarity ${e.nameSimilarity}\n- distinct ${e.fromDistinct} → ${e.toDistinct}; empty share ${r.nullRate}\n`);
+  // The model's terms add up to the log-odds of the confidence: the strongest evidence first.
+  const terms = Object.entries(e.contributions ?? {}).filter(([k]) => k !== 'intercept').sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  if (terms.length) md.appendMarkdown(`- evidence (feature = value, log-odds term): ${terms.map(([k, v]) => `${k} = ${e.features?.[k] ?? '?'} (${signed(v)})`).join(', ')}\n`);
   for (const note of e.notes) md.appendMarkdown(`- ${note}\n`);
   return md;
+}
+
+function keyLine(k: KeyCandidate): string {
+  return `${k.columns.join(', ')}${k.declared ? ' — **declared by the source**' : ''} (${k.confidence}; ${k.evidence.join('; ')})`;
 }
 
 export class CatalogTree implements vscode.TreeDataProvider<CatalogNode>, vscode.Disposable {
@@ -91,9 +102,11 @@ export class CatalogTree implements vscode.TreeDataProvider<CatalogNode>, vscode
         item.iconPath = new vscode.ThemeIcon('table');
         item.description = `${n.table.rowCount.toLocaleString('en-US')} rows ${badge(n.table.quality?.score)}`;
         const pk = n.table.keys.find((k) => k.kind === 'primary');
+        const others = n.table.keys.filter((k) => k !== pk);
         item.tooltip = new vscode.MarkdownString(
           `**${n.table.name}**\n\n${n.table.rowCount} rows${n.table.sampled ? ' (profiled on a sample)' : ''}\n\n` +
-            `Primary key: ${pk ? pk.columns.join(', ') + ` (${pk.evidence.join('; ')})` : 'none found'}\n\n` +
+            `Primary key: ${pk ? keyLine(pk) : 'none found'}\n\n` +
+            (others.length ? `Other keys:\n${others.map((k) => `- ${keyLine(k)}`).join('\n')}\n\n` : '') +
             (n.table.quality ? n.table.quality.dimensions.map((d) => `- ${d.name} ${d.score}`).join('\n') : (n.table.qualityNote ?? '')),
         );
         item.contextValue = 'catalogTable';

@@ -3,6 +3,7 @@ import type {
   Catalog,
   CatalogColumn,
   CatalogTable,
+  ColumnRole,
   Decisions,
   FunctionalDependency,
   KeyCandidate,
@@ -82,6 +83,15 @@ export function table(name: string, rowCount: number, cols: ColSpec[], opts: Tab
     dependencies: opts.deps ?? [],
     quality: null,
   };
+}
+
+/** Gives the table's columns the semantic roles discovery would (columns not named keep none). */
+export function withRoles(t: CatalogTable, kinds: Record<string, ColumnRole['kind']>): CatalogTable {
+  for (const c of t.columns) {
+    const kind = kinds[c.name];
+    if (kind) c.role = { kind, evidence: ['test'] };
+  }
+  return t;
 }
 
 export const fd = (from: string[], to: string[], fromDistinct: number): FunctionalDependency => ({ from, to, fromDistinct });

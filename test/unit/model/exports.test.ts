@@ -68,6 +68,10 @@ test('ClickHouse DDL of the ERD and the star runs in real chDB and creates every
   // A name that needs quoting must survive too.
   erd.entities[0].columns.push({ name: 'weird `name`', type: 'LowCardinality(String)', nullable: true });
   const star = proposeStar(erd, t.catalog);
+  // The proposal starts every dimension at SCD 1 (no observed change); the user chooses SCD 2 in the editor, as here.
+  const customer = star.dimensions.find((d) => d.name === 'customer');
+  assert.ok(customer);
+  customer.scdType = 2;
   await s.queryAsync('CREATE DATABASE IF NOT EXISTS silver');
   await s.queryAsync('CREATE DATABASE IF NOT EXISTS gold');
   for (const [model, db, n] of [[erd, 'silver', erd.entities.length], [star, 'gold', star.facts.length + star.dimensions.length]] as const) {

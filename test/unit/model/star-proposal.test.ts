@@ -5,7 +5,7 @@ import { mergeStar, proposeStar, FACT_SCORE_THRESHOLD } from '../../../src/core/
 import { detectHierarchies } from '../../../src/core/model/hierarchies';
 import { validateStar } from '../../../src/core/model/validate';
 import type { Fact, StarModel } from '../../../src/core/model/model-types';
-import { catalog, col, misleading, misleadingWithHeader, rel, retail, retailChain, retailWithHeader, retailWithHeaderMeasures, table, tpch, type Labelled } from './builders';
+import { catalog, col, misleading, misleadingWithHeader, rel, retail, retailChain, retailWithHeader, retailWithHeaderMeasures, table, tpch, withRoles, type Labelled } from './builders';
 import { classificationAccuracy, hierarchyAccuracy } from './accuracy';
 
 function star(s: Labelled): StarModel {
@@ -41,14 +41,19 @@ test('retail: grain, measures with additivity, dimension refs, degenerate order 
     ['customer:customer:customer_id', 'date:date:sale_date', 'product:product:product_id', 'store:store:store_id'],
   );
   assert.deepEqual(f.degenerate, ['order_number', 'line_number']);
-  assert.match(f.reason, /score 6 >= 3/);
+  // 7: the six points of measures, references, row counts and dates, plus one for columns that are mostly measures.
+  assert.match(f.reason, /score 7 >= 3/);
+  assert.match(f.reason, /mostly measures \(4 of 6 non-key columns\) \(\+1\)/);
   assert.ok(FACT_SCORE_THRESHOLD === 3);
   const dims = Object.fromEntries(s.dimensions.map((d) => [d.name, d]));
   assert.deepEqual(Object.keys(dims).sort(), ['customer', 'date', 'product', 'store']);
   assert.equal(dims.customer.surrogateKey, 'customer_key');
   assert.deepEqual(dims.customer.naturalKey, ['customer_id']);
-  assert.equal(dims.customer.scdType, 2);
-  assert.ok(dims.customer.tracked?.includes('city') && dims.customer.tracked.includes('email'));
+  // Was SCD 2 with city and email tracked, from their names alone (issue 13): the catalog records no change
+  // across loads, so the proposal is SCD 1 and the reason says SCD 2 is the user's choice in the editor.
+  assert.equal(dims.customer.scdType, 1);
+  assert.equal(dims.customer.tracked, undefined);
+  assert.match(dims.customer.reason, /SCD 1: the catalog records no change .*choose SCD 2 in the editor/);
   assert.deepEqual(dims.product.collapsed, ['categories']);
   assert.ok(dims.product.attributes.some((a) => a.name === 'department' && a.entity === 'categories'));
   assert.equal(dims.date.generated, 'date');
@@ -423,4 +428,250 @@ test('a line and its headers with dates of the same name play distinct roles (th
   const roles = (e: string) => s.facts.find((f) => f.entity === e)?.dimensions.filter((d) => d.columns[0] === 'created_at').map((d) => `${d.role}:${d.via?.entity ?? ''}`);
   assert.deepEqual(roles('deliveries'), ['created_at:', 'order_line_created_at:order_lines', 'order_created_at:orders']);
   assert.deepEqual(roles('orders'), ['created_at:']);
+});
+
+// ------------------------------------------------------------------ design from roles and evidence (issue 13)
+
+/** A sales fact whose numbers are measures, codes, a flag, a year and ids; `roles`: the catalog carries discovery's roles. */
+function coded(roles: boolean) {
+  const cols = [
+    col('sale_id', 'Int64'),
+    col('store_id', 'Int64', { distinct: 30 }),
+    col('sold_on', 'Date32', { distinct: 700 }),
+    col('store_code', 'Int32', { distinct: 30, min: 100, max: 990 }),
+    col('promo', 'Int32', { distinct: 2, min: 0, max: 1 }),
+    col('season_year', 'Int32', { distinct: 12, min: 2010, max: 2021 }),
+    col('units', 'Int32', { distinct: 40, min: 1, max: 40 }),
+    col('revenue', 'Decimal(18,2)', { distinct: 50_000, min: 1, max: 9000 }),
+    col('margin_ratio', 'Float64', { distinct: 900, min: 0, max: 0.9 }),
+    col('on_hand', 'Int32', { distinct: 300, min: 0, max: 500 }),
+    col('batch_no', 'Int64', { distinct: 90_000, min: 1, max: 90_000 }),
+  ];
+  const sales = table('pos__sales', 100_000, cols, { pk: ['sale_id'] });
+  const stores = table('pos__stores', 30, [col('store_id', 'Int64'), col('store_name', 'String'), col('city', 'LowCardinality(String)', { distinct: 20 })], { pk: ['store_id'] });
+  if (roles) {
+    // Discovery's roles, mistakes included: the flag and the year came out as measures; the fact must not sum them.
+    withRoles(sales, { sale_id: 'identifier', store_id: 'identifier', sold_on: 'date', store_code: 'code', promo: 'measure', season_year: 'measure', units: 'measure', revenue: 'measure', margin_ratio: 'measure', on_hand: 'measure', batch_no: 'identifier' });
+    withRoles(stores, { store_id: 'identifier', store_name: 'attribute', city: 'attribute' });
+  }
+  return catalog([sales, stores], [rel('pos__sales', ['store_id'], 'pos__stores', ['store_id'])]);
+}
+
+const measuresOf = (f: Fact | undefined) => Object.fromEntries((f?.measures ?? []).map((m) => [m.column, `${m.aggregation}/${m.additivity}`]));
+
+test('measures from roles: never a code, id, 0/1 flag, calendar year or key, even when the role says measure; additivity from values, then names', () => {
+  const c = coded(true);
+  const erd = proposeErd(c, { name: 't' });
+  const s = proposeStar(erd, c);
+  validateStar(s, 't.star.json', erd);
+  const f = s.facts.find((x) => x.entity === 'sales');
+  assert.deepEqual(measuresOf(f), { units: 'sum/additive', revenue: 'sum/additive', margin_ratio: 'avg/non-additive', on_hand: 'sum/semi-additive' });
+  assert.ok(f?.degenerate.includes('batch_no'), 'an identifier stays on the fact as a degenerate dimension');
+});
+
+test('measures without roles (an older catalog): the name rules, still never a 0/1 flag or a calendar year', () => {
+  const c = coded(false);
+  const s = proposeStar(proposeErd(c, { name: 't' }), c);
+  assert.deepEqual(measuresOf(s.facts.find((x) => x.entity === 'sales')), { units: 'sum/additive', revenue: 'sum/additive', margin_ratio: 'avg/non-additive', on_hand: 'sum/semi-additive' });
+});
+
+test('SCD type from observed change, not names: address-like attributes alone make no SCD 2; the reason says SCD 2 is the user\'s choice', () => {
+  for (const s of [star(retail()), star(tpch())]) {
+    for (const d of s.dimensions) {
+      assert.equal(d.scdType, 1, d.name);
+      assert.equal(d.tracked, undefined, d.name);
+      if (!d.generated) assert.match(d.reason, /SCD 1: the catalog records no change of a member's attributes across bronze loads.*choose SCD 2 in the editor/, d.name);
+    }
+  }
+});
+
+test('grain: a verified key of the entity, else every row with the reason said', () => {
+  const c = coded(true);
+  const erd = proposeErd(c, { name: 't' });
+  const verified = proposeStar(erd, c).facts.find((f) => f.entity === 'sales');
+  assert.deepEqual(verified?.grain, ['sale_id']);
+  assert.match(verified?.grainDescription ?? '', /identified by sale_id \(a verified key\)/);
+  // A key edited in the ERD that discovery never verified unique (batch numbers repeat) is no grain.
+  const edited = structuredClone(erd);
+  const sales = edited.entities.find((e) => e.name === 'sales');
+  assert.ok(sales);
+  sales.primaryKey = ['batch_no'];
+  const f = proposeStar(edited, c).facts.find((x) => x.entity === 'sales');
+  assert.deepEqual(f?.grain, []);
+  assert.match(f?.grainDescription ?? '', /its key batch_no is not a key discovery verified unique, so every row is a fact row/);
+});
+
+test('fact or dimension from roles and keys: measurements per period are facts, with or without references', () => {
+  const stats = withRoles(
+    table('wb__country_stats', 3000, [
+      col('country', 'LowCardinality(String)', { distinct: 150 }),
+      col('year', 'Int32', { distinct: 20, min: 2000, max: 2019 }),
+      col('population', 'Int64', { distinct: 2990, min: 10_000, max: 1_400_000_000 }),
+      col('gdp', 'Float64', { distinct: 2990, min: 1e6, max: 2e13 }),
+    ], { pk: ['country', 'year'] }),
+    { country: 'attribute', year: 'identifier', population: 'measure', gdp: 'measure' },
+  );
+  const ratings = withRoles(
+    table('tv__weekly_ratings', 40_000, [
+      col('title_id', 'Int64', { distinct: 800 }),
+      col('week', 'Date32', { distinct: 52 }),
+      col('rating', 'Decimal(4,1)', { distinct: 90, min: 1, max: 10 }),
+      col('votes', 'Int32', { distinct: 9000, min: 0, max: 90_000 }),
+    ], { pk: ['title_id', 'week'] }),
+    { title_id: 'identifier', week: 'date', rating: 'measure', votes: 'measure' },
+  );
+  const titles = withRoles(table('tv__titles', 800, [col('title_id', 'Int64'), col('title', 'String'), col('genre', 'LowCardinality(String)', { distinct: 12 })], { pk: ['title_id'] }), {
+    title_id: 'identifier',
+    title: 'attribute',
+    genre: 'attribute',
+  });
+  const c = catalog([stats, ratings, titles], [rel('tv__weekly_ratings', ['title_id'], 'tv__titles', ['title_id'])]);
+  const erd = proposeErd(c, { name: 't' });
+  const s = proposeStar(erd, c);
+  validateStar(s, 't.star.json', erd);
+  assert.deepEqual(s.facts.map((f) => f.entity).sort(), ['country_stats', 'weekly_ratings']);
+  assert.deepEqual(s.dimensions.map((d) => d.entity ?? d.name).sort(), ['date', 'titles']);
+  const st = s.facts.find((f) => f.entity === 'country_stats');
+  assert.match(st?.reason ?? '', /measurements per period: its key country, year includes the period year/);
+  assert.ok(!st?.measures.some((m) => m.column === 'year'), 'the year is a date part, not a measure');
+  const wr = s.facts.find((f) => f.entity === 'weekly_ratings');
+  assert.equal(measuresOf(wr).rating, 'avg/non-additive');
+  // The period in its key is the fact's date: grain and calendar role both.
+  assert.deepEqual(wr?.grain, ['title_id', 'week']);
+  assert.deepEqual(refsOf(wr as Fact), ['title:title:title_id:', 'date:date:week:']);
+});
+
+/**
+ * Northwind-shaped: orders reference customers through two keys (the id and the customer code); order
+ * details are keyed by an id, with (order_id, product_id) a verified candidate key; products carry stock
+ * numbers. Truth: order details is the line fact, inheriting customer, shipper and dates from orders;
+ * orders a header-grain fact for freight; products a dimension (the lines look it up), with its category and supplier.
+ */
+function northwindLike() {
+  const customers = withRoles(
+    table('nw__customers', 91, [col('id', 'Int32'), col('customer_key', 'String', { maxLength: 5 }), col('company', 'String'), col('city', 'String', { distinct: 69 })], { pk: ['id'], unique: [['customer_key']] }),
+    { id: 'identifier', customer_key: 'identifier', company: 'attribute', city: 'attribute' },
+  );
+  const categories = withRoles(table('nw__categories', 8, [col('id', 'Int32'), col('name', 'String')], { pk: ['id'] }), { id: 'identifier', name: 'attribute' });
+  const suppliers = withRoles(table('nw__suppliers', 29, [col('id', 'Int32'), col('company', 'String'), col('country', 'String', { distinct: 16 })], { pk: ['id'] }), {
+    id: 'identifier',
+    company: 'attribute',
+    country: 'attribute',
+  });
+  const shippers = withRoles(table('nw__shippers', 3, [col('id', 'Int32'), col('company', 'String')], { pk: ['id'] }), { id: 'identifier', company: 'attribute' });
+  const products = withRoles(
+    table('nw__products', 77, [
+      col('id', 'Int32'),
+      col('name', 'String'),
+      col('supplier_id', 'Int32', { distinct: 29 }),
+      col('category_id', 'Int32', { distinct: 8 }),
+      col('unit_price', 'Decimal(18,2)', { distinct: 62, min: 2.5, max: 263.5 }),
+      col('units_in_stock', 'Int32', { distinct: 51, min: 0, max: 125 }),
+      col('reorder_level', 'Int32', { distinct: 7, min: 0, max: 30 }),
+    ], { pk: ['id'] }),
+    { id: 'identifier', name: 'attribute', supplier_id: 'identifier', category_id: 'identifier', unit_price: 'measure', units_in_stock: 'measure', reorder_level: 'measure' },
+  );
+  const orders = withRoles(
+    table('nw__orders', 830, [
+      col('id', 'Int32'),
+      col('customer_id', 'Int32', { distinct: 89 }),
+      col('customer_key', 'String', { distinct: 89, maxLength: 5 }),
+      col('shipper_id', 'Int32', { distinct: 3 }),
+      col('order_date', 'Date32', { distinct: 480 }),
+      col('shipped_date', 'Date32', { distinct: 387, empty: 21 }),
+      col('freight', 'Decimal(18,2)', { distinct: 799, min: 0.02, max: 1007.64 }),
+      col('ship_city', 'String', { distinct: 70 }),
+    ], { pk: ['id'] }),
+    { id: 'identifier', customer_id: 'identifier', customer_key: 'identifier', shipper_id: 'identifier', order_date: 'date', shipped_date: 'date', freight: 'measure', ship_city: 'attribute' },
+  );
+  const details = withRoles(
+    table('nw__order_details', 2155, [
+      col('id', 'Int32'),
+      col('order_id', 'Int32', { distinct: 830 }),
+      col('product_id', 'Int32', { distinct: 77 }),
+      col('unit_price', 'Decimal(18,2)', { distinct: 116, min: 2, max: 263.5 }),
+      col('quantity', 'Int32', { distinct: 55, min: 1, max: 130 }),
+      col('discount', 'Decimal(18,2)', { distinct: 11, min: 0, max: 0.25 }),
+    ], { pk: ['id'], unique: [['order_id', 'product_id']] }),
+    { id: 'identifier', order_id: 'identifier', product_id: 'identifier', unit_price: 'measure', quantity: 'measure', discount: 'measure' },
+  );
+  return catalog([customers, categories, suppliers, shippers, products, orders, details], [
+    rel('nw__orders', ['customer_id'], 'nw__customers', ['id']),
+    rel('nw__orders', ['customer_key'], 'nw__customers', ['customer_key']),
+    rel('nw__orders', ['shipper_id'], 'nw__shippers', ['id']),
+    rel('nw__order_details', ['order_id'], 'nw__orders', ['id']),
+    rel('nw__order_details', ['product_id'], 'nw__products', ['id']),
+    rel('nw__products', ['supplier_id'], 'nw__suppliers', ['id']),
+    rel('nw__products', ['category_id'], 'nw__categories', ['id']),
+  ]);
+}
+
+test('Northwind-shaped: a dimension reached through two keys plays two uniquely named roles (no duplicate role thrown)', () => {
+  const c = northwindLike();
+  const erd = proposeErd(c, { name: 't' });
+  const s = proposeStar(erd, c);
+  validateStar(s, 't.star.json', erd);
+  const orders = s.facts.find((f) => f.entity === 'orders');
+  assert.deepEqual(orders?.dimensions.filter((d) => d.dimension === 'customer').map((d) => `${d.role}:${d.columns.join(',')}`), ['customer:customer_id', 'customer_key:customer_key']);
+  for (const f of s.facts) assert.equal(new Set(f.dimensions.map((d) => d.role)).size, f.dimensions.length, `${f.name}: roles unique`);
+});
+
+test('Northwind-shaped: the line fact inherits the order\'s customer, shipper and dates via the header; freight in the order-grain fact; products a dimension', () => {
+  const c = northwindLike();
+  const erd = proposeErd(c, { name: 't' });
+  const s = proposeStar(erd, c);
+  assert.deepEqual(s.facts.map((f) => f.entity), ['order_details', 'orders']);
+  const [lines, orders] = s.facts;
+  assert.deepEqual(refsOf(lines), [
+    'product:product:product_id:',
+    'customer:customer:customer_id:orders(order_id)',
+    'customer:customer_key:customer_key:orders(order_id)',
+    'shipper:shipper:shipper_id:orders(order_id)',
+    'date:order_date:order_date:orders(order_id)',
+    'date:shipped_date:shipped_date:orders(order_id)',
+  ]);
+  assert.deepEqual(lines.grain, ['id']);
+  assert.deepEqual(measuresOf(lines), { unit_price: 'avg/non-additive', quantity: 'sum/additive', discount: 'avg/non-additive' });
+  assertHeaderMeasuresOnce(s, 'orders', ['freight']);
+  assert.match(orders.reason, /^Header-grain fact: orders is the header of the line fact order_details/);
+  const product = s.dimensions.find((d) => d.entity === 'products');
+  assert.deepEqual(product?.collapsed, ['suppliers', 'categories']);
+  assert.match(product?.reason ?? '', /the fact order_details references it as a lookup and its members have a key of their own \(id\)/);
+  assert.deepEqual(s.dimensions.map((d) => d.name).sort(), ['customer', 'date', 'product', 'shipper']);
+});
+
+test('several facts on one header: each folds it (conformed customer, store and order date via the header), the header measures once at its grain, never a dimension', () => {
+  const r = retailWithHeaderMeasures();
+  const payments = table(
+    'shop__payments',
+    26_000,
+    [
+      col('order_id', 'Int64', { distinct: 19_500 }),
+      col('payment_seq', 'Int32', { distinct: 3 }),
+      col('paid_on', 'Date32', { distinct: 735 }),
+      col('paid_amount', 'Decimal(18,2)', { distinct: 9000, min: 1, max: 3000 }),
+    ],
+    { pk: ['order_id', 'payment_seq'] },
+  );
+  r.catalog.tables.push(payments);
+  r.catalog.relationships.push(rel('shop__payments', ['order_id'], 'shop__orders', ['order_id']));
+  const erd = proposeErd(r.catalog, { name: 't' });
+  const s = proposeStar(erd, r.catalog);
+  validateStar(s, 't.star.json', erd);
+  assert.deepEqual(s.facts.map((f) => f.entity), ['order_lines', 'orders', 'payments']);
+  const pay = s.facts.find((f) => f.entity === 'payments');
+  assert.ok(pay);
+  assert.deepEqual(refsOf(pay), [
+    'customer:customer:customer_id:orders(order_id)',
+    'store:store:store_id:orders(order_id)',
+    'date:paid_on:paid_on:',
+    'date:order_date:order_date:orders(order_id)',
+    'date:ship_date:ship_date:orders(order_id)',
+  ]);
+  const lines = s.facts.find((f) => f.entity === 'order_lines');
+  assert.ok(lines?.dimensions.some((d) => d.role === 'order_date' && d.via?.entity === 'orders'), 'the line fact keeps its order date');
+  assertHeaderMeasuresOnce(s, 'orders', ['freight', 'discount_total']);
+  assert.ok(!s.dimensions.some((d) => d.entity === 'orders' || d.collapsed.includes('orders')), 'the header is no dimension');
+  assert.deepEqual(s.dimensions.map((d) => d.name).sort(), ['customer', 'date', 'product', 'store']);
+  for (const d of s.dimensions) assert.deepEqual(d.collapsed, [], `${d.name} swallows nothing`);
 });
