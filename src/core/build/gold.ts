@@ -212,7 +212,11 @@ function scd2Step(b: BuildContext, d: Dimension): StepOut {
   const onKeys = nk.map((c, i) => `d.${c} = s.${k[i]}`).join(' AND ');
   // The table as it was, read once with FINAL: also right for a table written before versions were unique.
   const old = `(SELECT * FROM ${dim} FINAL WHERE ${sk} != 0)`;
-  const changedVersion = `s.${q('__m')} = 1 AND d.${hash} != s.${q('__hash')}`;
+  // A current version closes when a tracked attribute changed, or when its member left silver (deleted at
+  // the source): then at the latest change silver holds, the same for an incremental run and a rebuild.
+  const gone = `s.${q('__m')} = 0`;
+  const changedVersion = `(s.${q('__m')} = 1 AND d.${hash} != s.${q('__hash')}) OR ${gone}`;
+  const closedAt = `if(${gone}, ifNull((SELECT max(${q('__chg')}) FROM ${work}), d.${vf}), s.${q('__chg')})`;
   const sameVersion = `s.${q('__m')} = 1 AND d.${hash} = s.${q('__hash')}`;
   const insert = (target: string): string[] => [
     // The unknown member.
@@ -224,7 +228,7 @@ function scd2Step(b: BuildContext, d: Dimension): StepOut {
     `INSERT INTO ${target} (${all.join(', ')})\n` +
       `SELECT ${[sk, ...nk].map((c) => `d.${c}`).join(', ')}, ` +
       `${attrs.map((c, i) => (isTracked[i] ? `d.${c}` : `if(${sameVersion}, s.${a[i]}, d.${c})`)).join(', ')}, ` +
-      `d.${vf}, if(${changedVersion}, greatest(s.${q('__chg')}, d.${vf}), d.${vt}), if(${changedVersion}, 0, 1), d.${hash}, if(${sameVersion}, s.${q('__lid')}, d.${lid}), d.${ver}\n` +
+      `d.${vf}, if(${changedVersion}, greatest(${closedAt}, d.${vf}), d.${vt}), if(${changedVersion}, 0, 1), d.${hash}, if(${sameVersion}, s.${q('__lid')}, d.${lid}), d.${ver}\n` +
       `FROM (SELECT * FROM ${old} WHERE ${cur} = 1) AS d\n` +
       `LEFT JOIN (SELECT *, toUInt8(1) AS ${q('__m')} FROM ${work}) AS s ON ${onKeys}${b.ddl.settings()}`,
     // A new version for members that are new or whose tracked attributes changed.
@@ -573,10 +577,9 @@ function factStep(b: BuildContext, f: Fact): StepOut {
   // Rows still at the unknown member are looked up again (a separate statement, so the batch filter
   // stays a plain load-id filter).
   const grain = f.grain.map(q).join(', ');
-  const retry =
-    keyed && lookupKeys.length
-      ? `(${grain}) IN (SELECT ${grain} FROM ${b.gold(f.name)} WHERE ${lookupKeys.map((k) => `${q(k.name)} = 0`).join(' OR ')}) AND NOT ${b.inBatch(id)}`
-      : undefined;
+  // Also rows whose member left its dimension (deleted at the source): a rebuild maps them to the unknown member.
+  const unresolved = lookupKeys.map((k) => `${q(k.name)} = 0 OR ${q(k.name)} NOT IN (SELECT ${q(k.dim.surrogateKey)} FROM ${b.gold(k.dim.name)})`);
+  const retry = keyed && lookupKeys.length ? `(${grain}) IN (SELECT ${grain} FROM ${b.gold(f.name)} WHERE ${unresolved.join(' OR ')}) AND NOT ${b.inBatch(id)}` : undefined;
   // When the grain is silver's primary key, the rows replacing the fact's keep the latest version per key
   // (LIMIT 1 BY below), so an incremental run reads only the rows it needs instead of FINAL over all of silver.
   const sameKey = keyed && f.grain.length === e.primaryKey.length && f.grain.every((g) => e.primaryKey.includes(g));

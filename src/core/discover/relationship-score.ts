@@ -85,6 +85,12 @@ const QUANTITY_WORDS = new Set([
   'profit', 'tax', 'discount', 'freight', 'population', 'stock', 'availqty', 'onhand',
 ]);
 
+/**
+ * Words that name a position among siblings: `line_number`, `seq`, `position` number the rows of a parent
+ * (1, 2, 3 in every order), so their small integers land in any dense key 1..N by accident.
+ */
+const ORDINAL_WORDS = new Set(['line', 'seq', 'sequence', 'position', 'pos', 'ordinal', 'idx', 'index', 'rank', 'step', 'sort', 'row', 'slot']);
+
 /** A column of a table named as a link to another row of the same table (`reports_to`, `parent_id`). */
 export const isHierarchy = (fromTable: string, fromColumn: string, toTable: string): boolean =>
   fromTable === toTable && tokens(fromColumn).some((t) => SELF_REFERENCE_WORDS.has(t));
@@ -93,8 +99,8 @@ export const isHierarchy = (fromTable: string, fromColumn: string, toTable: stri
  * Name evidence of a pair, -1..1: the similarity of the names; a self-reference whose name says
  * hierarchy (`reports_to` in employees) names the table's own key as plainly as a name can (1); an
  * identical specific name (`cca3` = `cca3`, `state` = `state`; not a bare `id`) next to a verified key
- * counts (0.6); a name whose entity is another table's (`customer_id` looking at `products`), or that
- * names a quantity (`l_quantity`, `units`) and no identifier, counts against (-1: as far from a link as
+ * counts (0.6); a name whose entity is another table's (`customer_id` looking at `products`), that
+ * names a quantity (`l_quantity`, `units`) and no identifier, or a position among siblings (`line_number`), counts against (-1: as far from a link as
  * the same identifier name is close to one; the fit weighed both alike when they were separate features).
  */
 export function nameEvidence(fromTable: string, fromColumn: string, toTable: string, toColumn: string, tables: readonly string[]): number {
@@ -103,6 +109,7 @@ export function nameEvidence(fromTable: string, fromColumn: string, toTable: str
   const namesOther = tables.some((t) => t !== toTable && entityNamesTable(fromColumn, t)) && !entityNamesTable(fromColumn, toTable);
   if (namesOther && s < 0.7) return -1;
   if (s < 0.7 && !isKeyLikeName(fromColumn) && coreTokens(fromColumn).some((t) => QUANTITY_WORDS.has(t))) return -1;
+  if (s < 0.7 && tokens(fromColumn).some((t) => ORDINAL_WORDS.has(t))) return -1;
   const core = coreTokens(fromColumn).join('');
   const same = core === coreTokens(toColumn).join('') && entity(fromColumn).length >= 2 && !ATTRIBUTE_WORDS.has(core);
   return same ? Math.max(s, 0.6) : s;

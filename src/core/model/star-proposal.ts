@@ -92,7 +92,18 @@ export function isLineOf(ev: ModelEvidence, r: ErdRelationship, seen: Set<string
   const header = ev.entity(r.to.entity);
   if (!child || !header || r.cardinality !== 'many-to-one') return false;
   const keyed = verifiedKeys(ev, child).some((k) => r.from.columns.every((c) => k.includes(c)) && k.some((c) => !r.from.columns.includes(c)));
-  return keyed && isEvent(ev, header, new Set([...seen, child.name]));
+  return (keyed || refersToWeakKey(ev, r, header)) && isEvent(ev, header, new Set([...seen, child.name]));
+}
+
+/**
+ * The reference names the whole key of a weak entity, one whose key holds a reference of its own (order
+ * lines keyed by order_id, line_number): rows under such rows (deliveries of a line) are lines of it,
+ * whichever key of their own discovery verified.
+ */
+function refersToWeakKey(ev: ModelEvidence, r: ErdRelationship, header: Entity): boolean {
+  const fks = ev.fkColumns(header.name);
+  const whole = header.primaryKey.length > 1 && header.primaryKey.every((k) => r.to.columns.includes(k)) && r.to.columns.length === header.primaryKey.length;
+  return whole && header.primaryKey.some((k) => fks.has(k));
 }
 
 /** An event has dates of its own, or is itself the lines of an event (order lines under a dated order). */
@@ -106,8 +117,8 @@ function isEvent(ev: ModelEvidence, e: Entity, seen: Set<string>): boolean {
  * Classify every entity, then give a transaction header its due: an entity a fact references
  * through an identifying relationship (the reference is part of the fact's key and the rest of the
  * key numbers the lines, as order lines to orders) is the header of that fact (+1). A fact that
- * another fact references as a lookup, and whose members have an identity of their own (a key not
- * made of references and periods only), is that fact's dimension (a product with stock levels).
+ * another fact references as a lookup, and whose members have an identity of their own (a key with no
+ * reference in it, and not made of periods only), is that fact's dimension (a product with stock levels).
  */
 export function classifyAll(ev: ModelEvidence): Map<string, Classification> {
   const classes = new Map(ev.erd.entities.map((e) => [e.name, classifyEntity(ev, e)]));
@@ -143,7 +154,9 @@ function demoteLookedUpFacts(ev: ModelEvidence, classes: Map<string, Classificat
     const c = classes.get(e.name);
     if (c?.role !== 'fact') continue;
     const fks = ev.fkColumns(e.name);
-    const ownIdentity = e.primaryKey.some((k) => !fks.has(k) && !isPeriodColumn(ev, e, k));
+    // A strong entity: its key holds no reference. A key that includes one (order lines: order_id, line_number)
+    // identifies rows under another entity's, as lines do, and such rows are events, not lookup members.
+    const ownIdentity = e.primaryKey.some((k) => !fks.has(k) && !isPeriodColumn(ev, e, k)) && !e.primaryKey.some((k) => fks.has(k));
     const by = [...new Set(ev.incoming(e.name).filter((r) => facts.has(r.from.entity) && r.cardinality === 'many-to-one' && !isLineOf(ev, r)).map((r) => r.from.entity))];
     if (!ownIdentity || !by.length) continue;
     c.role = 'dimension';
