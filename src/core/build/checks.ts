@@ -238,8 +238,9 @@ function factReconcile(b: BuildContext, L: FactLayout): StepOut {
   ];
   const summed = f.measures.filter((m) => m.aggregation === 'sum' && L.measures.find((x) => x.name === m.name)?.column);
   for (const m of summed) {
-    figures.push({ name: `${m.name}.silver_sum`, expr: `sum(toFloat64(${q(m.column)}))`, from: silver });
-    figures.push({ name: `${m.name}.gold_sum`, expr: `sum(toFloat64(${q(m.name)}))`, from: gold });
+    // A Nullable column sums to NULL over no rows (an emptied table): that is a sum of 0.
+    figures.push({ name: `${m.name}.silver_sum`, expr: `ifNull(sum(toFloat64(${q(m.column)})), 0)`, from: silver });
+    figures.push({ name: `${m.name}.gold_sum`, expr: `ifNull(sum(toFloat64(${q(m.name)})), 0)`, from: gold });
   }
   const rules = (t: (i: number) => string): Rule[] => [
     { holds: `${t(1)} = ${t(2)}`, finding: says(`gold ${f.name}: `, n(t(2)), ` rows, but silver ${L.entity.name} has `, n(t(1)), `; ${REBUILD}`) },
