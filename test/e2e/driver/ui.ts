@@ -433,9 +433,10 @@ async function dayTwoScdEdit(c: Ctx): Promise<void> {
     );
     const shown = await stepRowsOf(page, runs, runRows.first(), run.steps.length);
     for (const id of [dimStep, ...facts.map((f) => `gold.${f.name}`)]) {
-      if (!/\brebuilt\b/.test(shown.get(id) ?? '')) throw new Error(`the Runs view should say "rebuilt" for ${id}: "${shown.get(id) ?? '(row not shown)'}"`);
+      // A row's text is its label then its description, unspaced ("gold.customerrebuilt · succeeded · …").
+      if (!/rebuilt ·/.test(shown.get(id) ?? '')) throw new Error(`the Runs view should say "rebuilt" for ${id}: "${shown.get(id) ?? '(row not shown)'}"`);
     }
-    const quiet = [...shown].find(([id, text]) => id.startsWith('silver.') && /\brebuilt\b/.test(text));
+    const quiet = [...shown].find(([id, text]) => id.startsWith('silver.') && /rebuilt ·/.test(text));
     if (quiet) throw new Error(`the Runs view says "rebuilt" for ${quiet[0]}, which ran incrementally`);
     await showTooltip(page, runs, dimStep, step(dimStep).reason ?? '');
 
